@@ -1,0 +1,76 @@
+"""Test-wide set-up: settings for tests, reference data, a real browser, axe-core.
+
+Nothing here skips: a missing browser, axe-core or database server fails the
+run, so a green run always means the browser and database tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the reference data once into the test database, and check which database it is."""
+    from django.db import connection
+
+    from cop.core.reference.loader import load_reference_data
+
+    expected = os.environ.get("COP_EXPECT_DATABASE")
+    if expected and connection.vendor != expected:
+        pytest.exit(f"Tests expected {expected} but run on {connection.vendor}", returncode=3)
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"FAILED: {len(skipped)} test(s) skipped; this suite allows no skips.", red=True)
+        session.exitstatus = 1
+
+
+def chromium_path() -> str:
+    for candidate in [os.environ.get("COP_CHROMIUM", ""), *CHROMIUM_CANDIDATES]:
+        if candidate and shutil.which(candidate):
+            return candidate
+    pytest.fail("Chromium is not installed (scripts/system-deps installs it); browser tests cannot run.")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

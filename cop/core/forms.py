@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cop.core import permissions
+from cop.core.models import Country, Organisation
+
+
+class OrganisationForm(forms.ModelForm[Organisation]):
+    """Create or edit an organisation; the country list holds only where the actor may act."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, actor: permissions.Actor, permission: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reach = permissions.reach(actor, permission)
+        country_field = self.fields["country"]
+        assert isinstance(country_field, forms.ModelChoiceField)
+        if reach.everywhere:
+            country_field.queryset = Country.objects.all()
+            country_field.empty_label = _("International (no country)")
+        else:
+            country_field.queryset = Country.objects.filter(iso2__in=reach.countries)
+            country_field.required = True
+            country_field.empty_label = None
+        country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the token"),
+        max_length=100,
+        help_text=_("Say what will use it, for example: nightly statistics export."),
+    )
+    role = forms.ChoiceField(label=_("Acts with the role"))
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = roles

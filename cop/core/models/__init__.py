@@ -1,0 +1,18 @@
+from cop.core.models.audit import AuditEvent
+from cop.core.models.countries import Country, DevelopmentLevel, Region, UNStatus
+from cop.core.models.organisations import Membership, Organisation, OrganisationKind, Role, User
+from cop.core.models.tokens import ApiToken
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Country",
+    "DevelopmentLevel",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "Region",
+    "Role",
+    "UNStatus",
+    "User",
+]

@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cop.core import permissions
+from cop.core.forms import OrganisationForm, TokenForm
+from cop.core.models import (
+    ApiToken,
+    AuditEvent,
+    Country,
+    DevelopmentLevel,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Region,
+)
+from cop.core.permissions import actor_for
+
+
+def _actor(request: HttpRequest) -> permissions.Actor:
+    return actor_for(request.user if request.user.is_authenticated else None)  # type: ignore[arg-type]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    stats = {
+        "countries": Country.objects.count(),
+        "regions": Region.objects.count(),
+        "organisations": Organisation.objects.count(),
+    }
+    return render(request, "core/home.html", {"stats": stats})
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    countries = Country.objects.select_related("region")
+    region = request.GET.get("region", "")
+    level = request.GET.get("level", "")
+    regions = list(Region.objects.all())
+    if region and region in {r.code for r in regions}:
+        countries = countries.filter(region_id=region)
+    else:
+        region = ""
+    if level in DevelopmentLevel.values:
+        countries = countries.filter(development_level=level)
+    else:
+        level = ""
+    rows = sorted(countries, key=lambda c: c.name)
+    return render(
+        request,
+        "core/country_list.html",
+        {
+            "countries": rows,
+            "regions": regions,
+            "levels": DevelopmentLevel.choices,
+            "selected_region": region,
+            "selected_level": level,
+        },
+    )
+
+
+def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
+    country = get_object_or_404(Country.objects.select_related("region"), iso2=iso2.upper())
+    names = [(name, country.names.get(code, "")) for code, name in settings.LANGUAGES]
+    return render(
+        request,
+        "core/country_detail.html",
+        {
+            "country": country,
+            "names": names,
+            "organisations": country.organisations.all(),
+            "can_add_organisation": permissions.allows(
+                _actor(request), "core.add_organisation", country_id=country.iso2
+            ),
+        },
+    )
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.select_related("country")
+    kind = request.GET.get("kind", "")
+    if kind in OrganisationKind.values:
+        organisations = organisations.filter(kind=kind)
+    else:
+        kind = ""
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        organisations = organisations.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    actor = _actor(request)
+    return render(
+        request,
+        "core/organisation_list.html",
+        {
+            "page": page,
+            "kinds": OrganisationKind.choices,
+            "selected_kind": kind,
+            "query": query,
+            "can_add": not permissions.reach(actor, "core.add_organisation").nowhere,
+        },
+    )
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.select_related("country"), pk=pk)
+    actor = _actor(request)
+    target = {"country_id": organisation.country_id, "organisation_id": organisation.pk}
+    can_manage_tokens = permissions.allows(actor, "core.manage_tokens", **target)
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "can_edit": permissions.allows(actor, "core.change_organisation", **target),
+        "can_manage_tokens": can_manage_tokens,
+    }
+    if can_manage_tokens:
+        context["tokens"] = organisation.tokens.select_related("created_by")
+        context["token_form"] = TokenForm(roles=_token_roles(request, organisation))
+    return render(request, "core/organisation_detail.html", context)
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if permissions.reach(actor, "core.add_organisation").nowhere:
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, actor=actor, permission="core.add_organisation")
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save(commit=False)
+        permissions.require(actor, "core.add_organisation", country_id=organisation.country_id)
+        organisation.save()
+        return redirect("core:organisation", pk=organisation.pk)
+    return render(request, "core/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    actor = _actor(request)
+    permissions.require(
+        actor,
+        "core.change_organisation",
+        country_id=organisation.country_id,
+        organisation_id=organisation.pk,
+    )
+    form = OrganisationForm(
+        request.POST or None, instance=organisation, actor=actor, permission="core.change_organisation"
+    )
+    if request.method == "POST" and form.is_valid():
+        # Moving an organisation to another country needs the right there too.
+        permissions.require(actor, "core.change_organisation", country_id=form.instance.country_id)
+        form.save()
+        return redirect("core:organisation", pk=organisation.pk)
+    return render(request, "core/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+def _token_roles(request: HttpRequest, organisation: Organisation) -> list[tuple[str, str]]:
+    memberships = Membership.objects.filter(user=request.user.pk, organisation=organisation)
+    return [(m.role, m.get_role_display()) for m in memberships]
+
+
+@login_required
+@require_POST
+@never_cache
+def token_create(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    actor = _actor(request)
+    permissions.require(
+        actor, "core.manage_tokens", country_id=organisation.country_id, organisation_id=organisation.pk
+    )
+    form = TokenForm(request.POST, roles=_token_roles(request, organisation))
+    if not form.is_valid():
+        return render(
+            request,
+            "core/organisation_detail.html",
+            {
+                "organisation": organisation,
+                "can_edit": permissions.allows(
+                    actor, "core.change_organisation", country_id=organisation.country_id
+                ),
+                "can_manage_tokens": True,
+                "tokens": organisation.tokens.select_related("created_by"),
+                "token_form": form,
+            },
+            status=400,
+        )
+    token, plain = ApiToken.issue(
+        organisation=organisation,
+        role=form.cleaned_data["role"],
+        name=form.cleaned_data["name"],
+        created_by=request.user,  # type: ignore[arg-type]
+    )
+    return render(
+        request, "core/token_created.html", {"organisation": organisation, "token": token, "plain": plain}
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int, token_id: int) -> HttpResponse:
+    token = get_object_or_404(
+        ApiToken.objects.select_related("organisation"), pk=token_id, organisation_id=pk
+    )
+    permissions.require(
+        _actor(request),
+        "core.manage_tokens",
+        country_id=token.organisation.country_id,
+        organisation_id=token.organisation_id,
+    )
+    if token.revoked_at is None:
+        token.revoke()
+    return redirect("core:organisation", pk=pk)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user.pk).select_related(
+        "organisation", "organisation__country"
+    )
+    return render(request, "core/account.html", {"memberships": memberships})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    reach = permissions.reach(_actor(request), "core.view_audit")
+    if reach.nowhere:
+        raise PermissionDenied
+    events = AuditEvent.objects.all()
+    if not reach.everywhere:
+        events = events.filter(country__in=reach.countries)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page})
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: is the database reachable and loaded?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        countries = Country.objects.count()
+    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, status=503
+        )
+    status = "ok" if countries else "degraded"
+    return JsonResponse(
+        {"status": status, "database": connection.vendor, "reference_data": {"countries": countries}},
+        status=200 if countries else 503,
+    )
+
+
+def api_index(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"versions": {"v1": {"docs": "/api/v1/docs", "openapi": "/api/v1/openapi.json"}}})
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        codes = {403: "forbidden", 404: "not_found", 500: "internal_error", 400: "bad_request"}
+        return JsonResponse({"code": codes[status], "message": message}, status=status)
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, _("Not allowed"), _("You do not have permission to do this here."))
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, _("Page not found"), _("There is no page at this address."))
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request, 500, _("Something went wrong"), _("The error has been logged. Please try again later.")
+    )

@@ -1,0 +1,205 @@
+"""Settings for the COP Platform, read from COP_* environment variables.
+
+The defaults give a working development site on a local SQLite file. The
+variables an operator sets are listed, with their meaning, in README.md.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from cop.env import envbool, envint, envlist, envstr
+
+# Lets generic classes such as ModelForm[Model] be written at run time too.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(envstr("COP_DATA_DIR", str(BASE_DIR / "var")))
+
+# A key that is public (it is in the repository) may only sign sessions on a
+# developer's own machine; production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "cop-development-only-key-do-not-use-in-production"
+DEBUG = envbool("COP_DEBUG", False)
+SECRET_KEY = envstr("COP_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "COP_SECRET_KEY is not set. With COP_DEBUG off the platform refuses to start "
+        "with the development key: set COP_SECRET_KEY to a long random value."
+    )
+if not DEBUG and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("COP_SECRET_KEY must be at least 32 characters long.")
+
+ALLOWED_HOSTS = envlist("COP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("COP_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "ninja",
+    "cop.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cop.core.middleware.SecurityHeadersMiddleware",
+    "cop.core.middleware.AuditActorMiddleware",
+    # Axes must come last: it inspects the outcome of the login views.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "cop.urls"
+WSGI_APPLICATION = "cop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cop.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: a SQLite file unless COP_DATABASE_URL names a PostgreSQL server.
+DATABASE_URL = envstr("COP_DATABASE_URL", "")
+if DATABASE_URL:
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ImproperlyConfigured("COP_DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "cop.sqlite3",
+            # WAL lets readers go on while one request writes.
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:account"
+LOGOUT_REDIRECT_URL = "core:home"
+
+# Login lock-out: after COP_LOGIN_FAILURE_LIMIT failures the account stays
+# locked until an operator runs `cop axes_reset_username NAME`, unless
+# COP_LOGIN_COOLOFF_HOURS sets a cool-off period.
+AXES_FAILURE_LIMIT = envint("COP_LOGIN_FAILURE_LIMIT", 5) or 5
+AXES_COOLOFF_TIME = envint("COP_LOGIN_COOLOFF_HOURS", None)
+# Locked by account and, separately, by address (one address spraying many
+# accounts); either alone reaching the limit locks.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# Languages: the six official languages of the United Nations.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = envstr("COP_TIME_ZONE", "UTC")
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(f"COP_TIME_ZONE {TIME_ZONE!r} is not a known time zone")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serving straight from the apps' static folders keeps `collectstatic`
+# optional for a single-machine install.
+WHITENOISE_USE_FINDERS = True
+
+# E-mail: printed to the console until an SMTP host is configured.
+EMAIL_HOST = envstr("COP_EMAIL_HOST", "")
+EMAIL_PORT = envint("COP_EMAIL_PORT", 587) or 587
+EMAIL_HOST_USER = envstr("COP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("COP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("COP_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = envstr("COP_DEFAULT_FROM_EMAIL", "cop-platform@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+# Security: strict by default outside development.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# COP_HTTPS (on unless debugging) turns on everything that assumes the site
+# is served over TLS: secure cookies, the redirect to https and HSTS.
+HTTPS = envbool("COP_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = (envint("COP_HSTS_SECONDS", 31_536_000) or 0) if HTTPS else 0
+if envbool("COP_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("COP_LOG_LEVEL", "INFO")},
+}
+
+SITE_NAME = "COP Platform"
