@@ -23,7 +23,7 @@ DATA_DIR = Path(envstr("COP_DATA_DIR", str(BASE_DIR / "var")))
 
 # A key that is public (it is in the repository) may only sign sessions on a
 # developer's own machine; production refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "cop-development-only-key-do-not-use-in-production"
+DEVELOPMENT_SECRET_KEY = "cop-development-only-key-do-not-use-in-production"  # noqa: S105
 DEBUG = envbool("COP_DEBUG", False)
 SECRET_KEY = envstr("COP_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
@@ -94,7 +94,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "cop.sqlite3",
+            "NAME": str(DATA_DIR / "cop.sqlite3"),
             # WAL lets readers go on while one request writes.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
         }

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
@@ -226,7 +226,8 @@ def _save(org: Organisation) -> None:
     from django.core.exceptions import ValidationError as DjangoValidationError
 
     try:
-        org.full_clean()
+        # Uniqueness is left to the database so that a clash is a 409, not a 422.
+        org.full_clean(validate_constraints=False)
     except DjangoValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     try:
@@ -245,7 +246,7 @@ WRITE_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 4
     auth=token_auth,
     tags=["organisations"],
 )
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[int, OrganisationOut]:
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[OrganisationOut]:
     country = _country(payload.country)
     permissions.require(actor(request), "core.add_organisation", country_id=country.pk if country else None)
     org = Organisation(
@@ -256,7 +257,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[
         description=payload.description,
     )
     _save(org)
-    return 201, _out(org)
+    return Status(201, _out(org))
 
 
 @router.patch(

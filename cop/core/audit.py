@@ -153,7 +153,9 @@ def track(
     value is not. `ignore` names fields whose change alone is not worth a
     record (a user's last login time).
     """
-    _tracked[model] = _Tracking(frozenset(redact or ()), frozenset(ignore or ()))
+    # Timestamps that Django sets on every save say nothing a reader needs.
+    automatic = {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    _tracked[model] = _Tracking(frozenset(redact or ()), frozenset((ignore or set()) | automatic))
     uid = f"cop-audit-{model._meta.label}"
     pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + "-pre")
     post_save.connect(_on_post_save, sender=model, dispatch_uid=uid + "-post")

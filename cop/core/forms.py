@@ -12,6 +12,8 @@ from cop.core.models import Country, Organisation
 class OrganisationForm(forms.ModelForm[Organisation]):
     """Create or edit an organisation; the country list holds only where the actor may act."""
 
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "country", "website", "description"]
@@ -29,7 +31,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
             country_field.queryset = Country.objects.filter(iso2__in=reach.countries)
             country_field.required = True
             country_field.empty_label = None
-        country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign]
+        country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign,assignment]
 
 
 class TokenForm(forms.Form):

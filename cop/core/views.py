@@ -114,11 +114,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("country"), pk=pk)
     actor = _actor(request)
-    target = {"country_id": organisation.country_id, "organisation_id": organisation.pk}
-    can_manage_tokens = permissions.allows(actor, "core.manage_tokens", **target)
+    where: dict[str, Any] = {"country_id": organisation.country_id, "organisation_id": organisation.pk}
+    can_manage_tokens = permissions.allows(actor, "core.manage_tokens", **where)
     context: dict[str, Any] = {
         "organisation": organisation,
-        "can_edit": permissions.allows(actor, "core.change_organisation", **target),
+        "can_edit": permissions.allows(actor, "core.change_organisation", **where),
         "can_manage_tokens": can_manage_tokens,
     }
     if can_manage_tokens:
