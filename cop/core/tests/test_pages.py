@@ -100,3 +100,16 @@ class TokenPagesTestCase(BaseTestCase):
         client.post(reverse("core:token-revoke", args=[self.world.kenya_hotline.pk, token.pk]))
         token.refresh_from_db()
         self.assertIsNotNone(token.revoked_at)
+
+    def test_an_outsider_cannot_revoke_a_token(self) -> None:
+        token, _plain = ApiToken.issue(
+            organisation=self.world.kenya_hotline,
+            role="hotline-analyst",
+            name="kept",
+            created_by=self.world.hana,
+        )
+        client = self.client_for(self.world.claire)
+        response = client.post(reverse("core:token-revoke", args=[self.world.kenya_hotline.pk, token.pk]))
+        self.assertEqual(response.status_code, 403)
+        token.refresh_from_db()
+        self.assertIsNone(token.revoked_at)
