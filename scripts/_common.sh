@@ -14,4 +14,7 @@ else
   fi
   UV="$ROOT/var/tools/bin/uv"
 fi
+# Trust the operating system's certificates (proxies and private mirrors
+# often need them) rather than only the roots built into uv.
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
 export UV
