@@ -161,3 +161,27 @@ def test_a_locked_out_page_passes_axe(page: Any, live_server: Any, world: World)
     page.get_by_role("button", name="Sign in").click()
     assert "Account locked" in page.content()
     assert_accessible(page)
+
+
+def test_the_secretariat_adds_an_organisation_through_the_form(
+    page: Any, live_server: Any, world: World
+) -> None:
+    sign_in(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/en/organisations/new/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    # An empty form is refused with messages tied to the fields, and stays accessible.
+    assert "This field is required." in page.content()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Safer Internet Centre")
+    page.get_by_label("Kind").select_option("ngo")
+    page.get_by_label("Country").select_option("KE")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/en/organisations/*/")
+    assert Organisation.objects.get(name="Safer Internet Centre").country_id == "KE"
+
+
+def test_the_api_documentation_passes_axe(page: Any, live_server: Any, world: World) -> None:
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .info")
+    assert_accessible(page)
