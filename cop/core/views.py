@@ -111,8 +111,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.select_related("country"), pk=pk)
+def _organisation_page(
+    request: HttpRequest, organisation: Organisation, token_form: TokenForm | None = None, status: int = 200
+) -> HttpResponse:
     actor = _actor(request)
     where: dict[str, Any] = {"country_id": organisation.country_id, "organisation_id": organisation.pk}
     can_manage_tokens = permissions.allows(actor, "core.manage_tokens", **where)
@@ -123,8 +124,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if can_manage_tokens:
         context["tokens"] = organisation.tokens.select_related("created_by")
-        context["token_form"] = TokenForm(roles=_token_roles(request, organisation))
-    return render(request, "core/organisation_detail.html", context)
+        context["token_form"] = token_form or TokenForm(roles=_token_roles(request, organisation))
+    return render(request, "core/organisation_detail.html", context, status=status)
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.select_related("country"), pk=pk)
+    return _organisation_page(request, organisation)
 
 
 @login_required
@@ -178,20 +184,7 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = TokenForm(request.POST, roles=_token_roles(request, organisation))
     if not form.is_valid():
-        return render(
-            request,
-            "core/organisation_detail.html",
-            {
-                "organisation": organisation,
-                "can_edit": permissions.allows(
-                    actor, "core.change_organisation", country_id=organisation.country_id
-                ),
-                "can_manage_tokens": True,
-                "tokens": organisation.tokens.select_related("created_by"),
-                "token_form": form,
-            },
-            status=400,
-        )
+        return _organisation_page(request, organisation, token_form=form, status=400)
     token, plain = ApiToken.issue(
         organisation=organisation,
         role=form.cleaned_data["role"],

@@ -27,9 +27,13 @@ def assert_accessible(page: Any) -> None:
     assert violations == [], f"{page.url}: " + "; ".join(violations)
 
 
-def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+def submit_sign_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/en/account/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+    submit_sign_in(page, base_url, username, password)
     page.wait_for_url(f"{base_url}/en/account/")

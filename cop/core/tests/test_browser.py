@@ -10,7 +10,7 @@ from django.conf import settings
 from cop.core.models import Country, Organisation
 from cop.core.reference.loader import load_reference_data
 from cop.core.tests.base import PASSWORD, World, make_world
-from cop.core.tests.browser import assert_accessible, sign_in
+from cop.core.tests.browser import assert_accessible, sign_in, submit_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -150,15 +150,8 @@ def test_a_member_creates_an_api_token_and_uses_it(page: Any, live_server: Any, 
 
 def test_a_locked_out_page_passes_axe(page: Any, live_server: Any, world: World) -> None:
     for _ in range(5):
-        page.goto(f"{live_server.url}/en/account/login/")
-        page.get_by_label("Username").fill("claire")
-        page.get_by_label("Password").fill("wrong password")
-        page.get_by_role("button", name="Sign in").click()
-    sign_in_response = page.goto(f"{live_server.url}/en/account/login/")
-    assert sign_in_response.status == 200
-    page.get_by_label("Username").fill("claire")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+        submit_sign_in(page, live_server.url, "claire", "wrong password")
+    submit_sign_in(page, live_server.url, "claire", PASSWORD)
     assert "Account locked" in page.content()
     assert_accessible(page)
 

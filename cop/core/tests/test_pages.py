@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.test import TestCase
 from django.urls import reverse
 
 from cop.core.models import ApiToken
@@ -113,3 +114,28 @@ class TokenPagesTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 403)
         token.refresh_from_db()
         self.assertIsNone(token.revoked_at)
+
+
+class HostileInputTestCase(BaseTestCase):
+    def test_stored_markup_is_shown_as_text(self) -> None:
+        self.world.ngo.name = "<script>alert(1)</script>"
+        self.world.ngo.description = '<img src=x onerror="alert(1)">'
+        self.world.ngo.save()
+        response = self.client.get(reverse("core:organisation", args=[self.world.ngo.pk]))
+        self.assertNotContains(response, "<script>alert(1)</script>")
+        self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+        self.assertNotContains(response, "<img src=x")
+
+    def test_the_country_page_names_the_source_of_each_classification(self) -> None:
+        response = self.client.get("/en/countries/PW/")
+        self.assertContains(response, "Palau is not an ITU Member State")
+        self.assertContains(response, "UN Committee for Development Policy")
+
+
+class HealthTestCase(TestCase):
+    def test_health_is_degraded_without_reference_data(self) -> None:
+        from cop.core.models import Country
+
+        Country.objects.all().delete()
+        response = self.client.get("/health/")
+        self.assertEqual((response.status_code, response.json()["status"]), (503, "degraded"))

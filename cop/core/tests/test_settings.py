@@ -87,3 +87,24 @@ class SettingsTestCase(SimpleTestCase):
         )
         self.assertEqual(values["ALLOWED_HOSTS"], "['cop.example.org', 'www.example.org']")
         self.assertEqual(values["TIME_ZONE"], "Africa/Nairobi")
+
+
+HEALTH_CHECK = (
+    "import django; django.setup(); from django.test import Client; "
+    "r = Client().get('/health/', HTTP_HOST='127.0.0.1'); print(r.status_code, r.json()['database'])"
+)
+
+
+class HealthWithoutDatabaseTestCase(SimpleTestCase):
+    def test_health_reports_an_unreachable_database(self) -> None:
+        # Port 9 on 127.0.0.1 has no server: the real driver fails to connect.
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("COP_")}
+        clean.update(
+            DJANGO_SETTINGS_MODULE="cop.settings",
+            COP_DEBUG="true",
+            COP_DATABASE_URL="postgres://cop@127.0.0.1:9/cop",
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", HEALTH_CHECK], env=clean, capture_output=True, text=True, timeout=60
+        )
+        self.assertEqual(result.stdout.strip(), "503 unreachable", result.stderr[-2000:])
