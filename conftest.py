@@ -20,7 +20,8 @@ CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Load the reference data once into the test database, and check which database it is."""
+    """Load the reference data and the shipped content once, and check which database it is."""
+    from django.core.management import call_command
     from django.db import connection
 
     from cop.core.reference.loader import load_reference_data
@@ -30,12 +31,13 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         pytest.exit(f"Tests expected {expected} but run on {connection.vendor}", returncode=3)
     with django_db_blocker.unblock():
         load_reference_data()
+        call_command("load_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    if skipped:
+    if skipped and reporter is not None:
         reporter.write_line(f"FAILED: {len(skipped)} test(s) skipped; this suite allows no skips.", red=True)
         session.exitstatus = 1
 

@@ -14,6 +14,8 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cop.core.api import router as core_router
+from cop.guidance.api import router as guidance_router
+from cop.threats.api import router as threats_router
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +95,5 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("", core_router)
+api.add_router("", threats_router)
+api.add_router("", guidance_router)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "cop.core",
+    "cop.threats",
+    "cop.guidance",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,8 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Reviewed guidance texts, the threat classification and the starter library.
+CONTENT_DIR = Path(envstr("COP_CONTENT_DIR", str(BASE_DIR / "content")))
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = envstr("COP_TIME_ZONE", "UTC")
@@ -156,6 +160,11 @@ if TIME_ZONE not in zoneinfo.available_timezones():
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Files members attach to library resources; served only through the library's own view.
+MEDIA_ROOT = DATA_DIR / "media"
+LIBRARY_MAX_UPLOAD_MB = envint("COP_LIBRARY_MAX_UPLOAD_MB", 20)
+if not LIBRARY_MAX_UPLOAD_MB or LIBRARY_MAX_UPLOAD_MB < 1:
+    raise ImproperlyConfigured("COP_LIBRARY_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

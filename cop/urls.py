@@ -11,6 +11,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("cop.core.urls")),
+    path("threats/", include("cop.threats.urls")),
+    path("", include("cop.guidance.urls")),
 )
 
 handler400 = "cop.core.views.error_400"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 
 if TYPE_CHECKING:
@@ -62,8 +63,15 @@ class _Tracking:
 _tracked: dict[type[models.Model], _Tracking] = {}
 
 
+def _plain(value: Any) -> Any:
+    # A file is recorded by its stored name, not its content.
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return value
+
+
 def _snapshot(instance: models.Model) -> dict[str, Any]:
-    values = {f.attname: f.value_from_object(instance) for f in instance._meta.concrete_fields}
+    values = {f.attname: _plain(f.value_from_object(instance)) for f in instance._meta.concrete_fields}
     # Round-trip through JSON so dates, decimals and UUIDs compare and store
     # the same way on SQLite and PostgreSQL.
     result: dict[str, Any] = json.loads(json.dumps(values, cls=DjangoJSONEncoder))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from cop.core.models import ApiToken, Membership, Role, User
 
@@ -80,6 +81,12 @@ def actor_for(user: User | None) -> Actor:
     if user is None or not user.is_authenticated:
         return Actor()
     return Actor(user=user)
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """The actor behind a web request: its signed-in user, or nobody."""
+    user = request.user
+    return actor_for(user if isinstance(user, User) and user.is_authenticated else None)
 
 
 def _grant_covers(grant: Grant, scope: Scope, country_id: str | None, organisation_id: int | None) -> bool:

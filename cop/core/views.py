@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,6 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "countries": Country.objects.count(),
         "regions": Region.objects.count(),
         "organisations": Organisation.objects.count(),
+        # By label, so that core does not import the apps built on top of it.
+        "guidelines": apps.get_model("guidance", "Guideline").objects.count(),
+        "resources": apps.get_model("guidance", "Resource").objects.filter(status="approved").count(),
     }
     return render(request, "core/home.html", {"stats": stats})
 

@@ -1,0 +1,11 @@
+"""Who may edit guidance and moderate or submit library resources."""
+
+from __future__ import annotations
+
+from cop.core.models import Role
+from cop.core.permissions import Scope, register
+
+register("guidance.edit_guideline", {Role.SECRETARIAT: Scope.ANYWHERE})
+register("guidance.moderate_resource", {Role.SECRETARIAT: Scope.ANYWHERE})
+# Any registered member may propose a resource on behalf of their organisation.
+register("guidance.submit_resource", {role: Scope.OWN_ORGANISATION for role in Role.values})

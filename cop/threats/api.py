@@ -1,0 +1,71 @@
+"""API of the threat classification.
+
+No `from __future__ import annotations` here: django-ninja reads the
+parameter annotations at run time.
+"""
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cop.threats.models import Classification, Risk
+
+router = Router(tags=["threats"])
+
+
+class ClassificationOut(Schema):
+    version: int
+    published_on: datetime.date
+    source: str
+    texts: dict[str, Any]
+
+
+class RiskOut(Schema):
+    code: str
+    version: int
+    dimension: str
+    type: str
+    texts: dict[str, Any]
+
+
+def _risk_out(risk: Risk, version: int) -> dict[str, Any]:
+    return {
+        "code": risk.code,
+        "version": version,
+        "dimension": risk.dimension,
+        "type": risk.type,
+        "texts": risk.texts,
+    }
+
+
+def _version(version: int | None) -> Classification:
+    if version is None:
+        current = Classification.objects.current()
+        if current is None:
+            raise HttpError(404, "The classification has not been loaded.")
+        return current
+    return get_object_or_404(Classification, version=version)
+
+
+@router.get("/threats/versions", response=list[ClassificationOut], summary="Versions of the classification")
+def list_versions(request: HttpRequest) -> Any:
+    return Classification.objects.all()
+
+
+@router.get("/threats", response=list[RiskOut], summary="Risks of a version (the newest by default)")
+def list_risks(request: HttpRequest, version: int | None = None) -> Any:
+    """Each risk carries its texts in all six languages: name, description,
+    examples, and a child-friendly name and explanation per age band."""
+    classification = _version(version)
+    return [_risk_out(r, classification.version) for r in classification.risks.all()]
+
+
+@router.get("/threats/{code}", response=RiskOut, summary="One risk")
+def get_risk(request: HttpRequest, code: str, version: int | None = None) -> Any:
+    classification = _version(version)
+    risk = get_object_or_404(Risk, classification=classification, code=code)
+    return _risk_out(risk, classification.version)
