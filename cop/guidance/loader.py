@@ -26,6 +26,7 @@ from cop.guidance.models import (
     ResourceText,
     Status,
     Tag,
+    ensure_tags,
 )
 from cop.threats.models import Classification, Risk
 
@@ -117,7 +118,7 @@ def _tags(parsed: ParsedResource) -> list[Tag]:
     wanted = [(Tag.Kind.AUDIENCE, c) for c in parsed.audiences] + [
         (Tag.Kind.AGE_BAND, c) for c in parsed.age_bands
     ]
-    tags = {(t.kind, t.code): t for t in Tag.objects.all()}
+    tags = ensure_tags()
     return [tags[key] for key in wanted]
 
 

@@ -186,6 +186,17 @@ class Tag(models.Model):
         return str(AgeBand(self.code).label)
 
 
+def ensure_tags() -> dict[tuple[str, str], Tag]:
+    """All audience and age-band tags, created if missing (a migration creates them too)."""
+    wanted = [(Tag.Kind.AUDIENCE, c) for c in ResourceAudience.values]
+    wanted += [(Tag.Kind.AGE_BAND, c) for c in AgeBand.values]
+    tags = {(t.kind, t.code): t for t in Tag.objects.all()}
+    for position, (kind, code) in enumerate(wanted, start=1):
+        if (kind, code) not in tags:
+            tags[(kind, code)] = Tag.objects.create(kind=kind, code=code, position=position)
+    return tags
+
+
 class ResourceQuerySet(models.QuerySet["Resource"]):
     def published(self) -> ResourceQuerySet:
         return self.filter(status=Status.APPROVED)
