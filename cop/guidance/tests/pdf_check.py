@@ -58,6 +58,14 @@ def _family_of(pdf_font_name: str) -> str:
     return pdf_font_name.split("+", 1)[-1].replace("-", " ")
 
 
+def ink_share(data: bytes, page_number: int = 0) -> float:
+    """The share of pixels that are not white on a rendered page: a blank page gives 0."""
+    page = pdfium.PdfDocument(data)[page_number]
+    image = page.render(scale=0.5, grayscale=True).to_pil()
+    histogram = image.histogram()
+    return sum(histogram[:200]) / sum(histogram)
+
+
 def read_pdf(data: bytes) -> tuple[str, list[str]]:
     """The document's text, and the characters drawn with a font that lacks them."""
     document = pdfium.PdfDocument(data)

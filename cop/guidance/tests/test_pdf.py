@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import translation
 
 from cop.guidance.models import Audience, Guideline
-from cop.guidance.tests.pdf_check import read_pdf, squeeze
+from cop.guidance.tests.pdf_check import ink_share, read_pdf, squeeze
 from cop.guidance.views.pdf import _ARABIC_MARKS, render_pdf
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -20,6 +20,7 @@ def test_the_pdf_of_each_set_renders_in_each_language(audience: str, language: s
         label = str(Audience(audience).label)
     assert data.startswith(b"%PDF-")
     text, missing = read_pdf(data)
+    assert ink_share(data) > 0.01, "the first page renders blank"
     assert missing == [], f"characters without a glyph: {sorted(set(missing))[:10]}"
     flat = squeeze(text)
     assert squeeze(label) in flat
