@@ -62,7 +62,7 @@ def ink_share(data: bytes, page_number: int = 0) -> float:
     """The share of pixels that are not white on a rendered page: a blank page gives 0."""
     page = pdfium.PdfDocument(data)[page_number]
     image = page.render(scale=0.5, grayscale=True).to_pil()
-    histogram = image.histogram()
+    histogram: list[int] = image.histogram()
     return sum(histogram[:200]) / sum(histogram)
 
 
