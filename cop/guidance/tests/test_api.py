@@ -21,7 +21,9 @@ class GuidanceApiTestCase(BaseTestCase):
 
     def test_it_returns_one_guideline_or_not_found(self) -> None:
         one = self.client.get("/api/v1/guidelines/children/5-7/games").json()
-        stored = GuidelineText.objects.get(guideline__group="5-7", guideline__slug="games", language="zh-hans")
+        stored = GuidelineText.objects.get(
+            guideline__group="5-7", guideline__slug="games", language="zh-hans"
+        )
         assert one["texts"]["zh-hans"]["title"] == stored.title
         assert self.client.get("/api/v1/guidelines/children/5-7/nothing").json()["code"] == "not_found"
 
