@@ -32,6 +32,28 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     with django_db_blocker.unblock():
         load_reference_data()
         call_command("load_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_helplines", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def content_world(transactional_db: None):  # type: ignore[no-untyped-def]
+    """The named people, with reference data, content and the help directory, for browser tests.
+
+    Transactional tests empty the database afterwards, so each loads what it needs again.
+    """
+    from django.core.management import call_command
+
+    from cop.core.models import Country
+    from cop.core.reference.loader import load_reference_data
+    from cop.core.tests.base import make_world
+    from cop.guidance.models import Guideline
+
+    if not Country.objects.exists():
+        load_reference_data()
+    if not Guideline.objects.exists():
+        call_command("load_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_helplines", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return make_world()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -13,8 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from cop.alerts.api import router as alerts_router
 from cop.core.api import router as core_router
 from cop.guidance.api import router as guidance_router
+from cop.helplines.api import router as helplines_router
+from cop.reports.api import router as reports_router
 from cop.threats.api import router as threats_router
 
 logger = logging.getLogger(__name__)
@@ -97,3 +100,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("", core_router)
 api.add_router("", threats_router)
 api.add_router("", guidance_router)
+api.add_router("", helplines_router)
+api.add_router("", reports_router)
+api.add_router("", alerts_router)

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "cop.core",
     "cop.threats",
     "cop.guidance",
+    "cop.helplines",
+    "cop.reports",
+    "cop.outbox",
+    "cop.alerts",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +102,11 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "cop.sqlite3"),
             # WAL lets readers go on while one request writes.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL;",
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -162,7 +170,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Files members attach to library resources; served only through the library's own view.
 MEDIA_ROOT = DATA_DIR / "media"
+# Reports. Keys (Fernet, comma-separated, newest first) encrypt reporters' contact details; without
+# them a key derived from the secret key is used. `cop rotate_report_keys` re-encrypts with the first.
+REPORT_KEYS = envlist("COP_REPORT_KEYS", [])
+REPORT_RATE_LIMIT = envint("COP_REPORT_RATE_LIMIT", 20)  # reports per address per window
+REPORT_RATE_WINDOW_MINUTES = envint("COP_REPORT_RATE_WINDOW_MINUTES", 10)
+REPORT_RETENTION_DAYS = envint("COP_REPORT_RETENTION_DAYS", 365)  # after a case is closed
+REPORT_STATS_MIN_COUNT = envint("COP_REPORT_STATS_MIN_COUNT", 5)  # smaller counts are not published
 LIBRARY_MAX_UPLOAD_MB = envint("COP_LIBRARY_MAX_UPLOAD_MB", 20)
+# Background work (webhook deliveries) done by `cop run_worker` from the database outbox.
+OUTBOX_MAX_ATTEMPTS = envint("COP_OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_BACKOFF_SECONDS = envint("COP_OUTBOX_BACKOFF_SECONDS", 30)
+OUTBOX_BACKOFF_MAX_SECONDS = envint("COP_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)
+ALERTS_WEBHOOK_TIMEOUT_SECONDS = envint("COP_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhooks to 127.0.0.1 are for development only: in production they could reach internal services.
+ALERTS_WEBHOOK_ALLOW_LOOPBACK = envbool("COP_WEBHOOK_ALLOW_LOOPBACK", DEBUG)
 if not LIBRARY_MAX_UPLOAD_MB or LIBRARY_MAX_UPLOAD_MB < 1:
     raise ImproperlyConfigured("COP_LIBRARY_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1")
 STORAGES = {

@@ -13,6 +13,9 @@ urlpatterns += i18n_patterns(
     path("", include("cop.core.urls")),
     path("threats/", include("cop.threats.urls")),
     path("", include("cop.guidance.urls")),
+    path("help/", include("cop.helplines.urls")),
+    path("report/", include("cop.reports.urls")),
+    path("alerts/", include("cop.alerts.urls")),
 )
 
 handler400 = "cop.core.views.error_400"

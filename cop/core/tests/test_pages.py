@@ -136,8 +136,10 @@ class HealthTestCase(TestCase):
     def test_health_is_degraded_without_reference_data(self) -> None:
         from cop.core.models import Country
         from cop.guidance.models import Resource
+        from cop.helplines.models import Service
 
         Resource.objects.all().delete()
+        Service.objects.all().delete()
         Country.objects.all().delete()
         response = self.client.get("/health/")
         self.assertEqual((response.status_code, response.json()["status"]), (503, "degraded"))

@@ -7,11 +7,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
-from cop.core.models import Country
-from cop.core.reference.loader import load_reference_data
-from cop.core.tests.base import PASSWORD, World, make_world
+from cop.core.tests.base import PASSWORD, World
 from cop.core.tests.browser import assert_accessible, sign_in
 from cop.guidance.models import Guideline, Resource, Status
 from cop.threats.models import Risk
@@ -21,13 +18,8 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 @pytest.fixture
-def world(transactional_db: None) -> World:
-    # Transactional tests empty the database afterwards, so each loads its own.
-    if not Country.objects.exists():
-        load_reference_data()
-    if not Guideline.objects.exists():
-        call_command("load_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return make_world()
+def world(content_world: World) -> World:
+    return content_world
 
 
 def test_a_ten_year_old_reads_the_8_12_set_in_spanish_and_reaches_get_help(
@@ -44,8 +36,14 @@ def test_a_ten_year_old_reads_the_8_12_set_in_spanish_and_reaches_get_help(
     assert page.locator("h1").inner_text() == games.title
     assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)") >= 19
     assert_accessible(page)
-    page.get_by_role("link", name="Pide ayuda ahora").click()
-    page.wait_for_url("**/es/guidelines/children/8-12/getting-help/")
+    page.locator("#main").get_by_role("link", name="Pide ayuda ahora").click()
+    page.wait_for_url("**/es/help/?age=8-12")
+    page.locator("#country").select_option("ES")
+    page.locator("form.help-country button[type=submit]").click()
+    page.wait_for_url("**/es/help/ES/?age=8-12")
+    assert page.get_by_role("link", name="112", exact=True).get_attribute("href") == "tel:112"
+    assert_accessible(page)
+    page.locator("a[href='/es/guidelines/children/8-12/getting-help/']").first.click()
     help_text = Guideline.objects.get(audience="children", group="8-12", slug="getting-help").text("es")
     assert help_text is not None and page.locator("h1").inner_text() == help_text.title
     assert_accessible(page)
@@ -94,7 +92,7 @@ def test_without_javascript_the_read_aloud_button_stays_hidden(
     page = context.new_page()
     page.goto(f"{live_server.url}/en/guidelines/children/8-12/bullying/")
     assert page.get_by_role("button", name="Read aloud").count() == 0
-    assert page.get_by_role("link", name="Get help now").is_visible()
+    assert page.locator("#main").get_by_role("link", name="Get help now").is_visible()
     context.close()
 
 

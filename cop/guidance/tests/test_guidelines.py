@@ -36,9 +36,10 @@ class GuidelinePagesTestCase(BaseTestCase):
 
     def test_children_pages_offer_get_help_for_their_age(self) -> None:
         response = self.client.get(f"/en{BULLYING}")
-        self.assertContains(response, 'href="/en/guidelines/children/8-12/getting-help/"')
+        self.assertContains(response, 'href="/en/help/?age=8-12"')
+        self.assertContains(response, 'href="/en/report/"')
         young = self.client.get("/fr/guidelines/children/5-7/games/")
-        self.assertContains(young, 'href="/fr/guidelines/children/5-7/getting-help/"')
+        self.assertContains(young, 'href="/fr/help/?age=5-7"')
         adult = self.client.get("/en/guidelines/parents/home/talking/")
         self.assertNotContains(adult, "help-button")
 

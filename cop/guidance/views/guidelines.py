@@ -53,13 +53,9 @@ def guidelines_in(audience: str, group: str | None = None) -> list[Guideline]:
 
 
 def get_help_url(group: str) -> str:
-    """Where the children's pages send a child who needs help now.
-
-    The children's "getting help" item of the child's age band; the help
-    directory of the reporting issue will take this place when it exists.
-    """
-    band = group if group in AgeBand.values else AgeBand.AGES_8_12
-    return reverse("guidance:item", args=[Audience.CHILDREN, band, HELP_SLUG])
+    """Where the children's pages send a child who needs help now: the help directory, for their age."""
+    index = reverse("helplines:index")
+    return f"{index}?age={group}" if group in AgeBand.values else index
 
 
 def _children_context(audience: str, group: str | None) -> dict[str, object]:

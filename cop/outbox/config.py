@@ -1,0 +1,49 @@
+"""The outbox's tunables, read from Django settings when used, each with a default.
+
+Read on every use rather than at import, so that an operator's settings and a
+test's override_settings both apply without a restart.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def _number(name: str, default: float, minimum: float) -> float:
+    value = getattr(settings, name, default)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {name} must be a number, not {value!r}") from None
+    if number < minimum:
+        raise ValueError(f"setting {name} must be at least {minimum}, not {number}")
+    return number
+
+
+def max_attempts() -> int:
+    """Attempts before a job is marked failed (the first run included)."""
+    return int(_number("OUTBOX_MAX_ATTEMPTS", 10, 1))
+
+
+def backoff_seconds() -> float:
+    """Delay before the first retry; it doubles with each further failure."""
+    return _number("OUTBOX_BACKOFF_SECONDS", 30, 0)
+
+
+def backoff_max_seconds() -> float:
+    """The longest delay between two attempts."""
+    return _number("OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600, 0)
+
+
+def lease_seconds() -> float:
+    """How long a worker may run one job before another worker may take it over.
+
+    Must be longer than any handler can take (webhook deliveries time out
+    after seconds), or a slow job could run twice.
+    """
+    return _number("OUTBOX_LEASE_SECONDS", 300, 1)
+
+
+def poll_seconds() -> float:
+    """How long an idle worker waits before looking for due jobs again."""
+    return _number("OUTBOX_POLL_SECONDS", 5, 0.01)

@@ -1,0 +1,69 @@
+"""Handlers by job kind, and what a handler reports back.
+
+An app registers its handlers at import time, from its AppConfig.ready:
+
+    @handler("alerts.webhook")
+    def deliver(job: Job) -> Result: ...
+
+A handler returns normally when the work is done (optionally with a Result for
+the log) and raises when it is not: JobFailed for an expected failure, any
+other exception for a bug. Either way the job is retried later, unless the
+failure is marked permanent or the job has used up its attempts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cop.outbox.models import Job
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a successful run reports for the delivery log."""
+
+    status_code: int | None = None
+
+
+class JobFailed(Exception):
+    """An attempt failed; `permanent` ones are not retried."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.permanent = permanent
+
+
+Handler = Callable[["Job"], Result | None]
+
+_handlers: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of jobs of `kind`."""
+
+    def register(function: Handler) -> Handler:
+        existing = _handlers.get(kind)
+        # The same function again is a module imported twice; another one is a mistake.
+        if existing is not None and _name(existing) != _name(function):
+            raise ValueError(f"jobs of kind {kind!r} already have a handler: {_name(existing)}")
+        _handlers[kind] = function
+        return function
+
+    return register
+
+
+def _name(function: Handler) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def handler_for(kind: str) -> Handler | None:
+    return _handlers.get(kind)
+
+
+def kinds() -> frozenset[str]:
+    """The kinds this process can run; a worker never claims a job it could not run."""
+    return frozenset(_handlers)

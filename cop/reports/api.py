@@ -1,0 +1,256 @@
+"""Report intake for apps and partners, and the case API for hotlines (with an organisation's token).
+
+No `from __future__ import annotations` here: django-ninja reads the
+parameter annotations at run time.
+"""
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from ninja import Field, Header, Router, Schema, Status
+from ninja.errors import HttpError
+
+from cop.core.api import actor, token_auth
+from cop.core.models import Organisation, OrganisationKind
+from cop.reports import cases as workflow
+from cop.reports import intake, ratelimit
+from cop.reports.models import ActionKind, Case
+
+router = Router(tags=["reports"])
+
+
+class ContactIn(Schema):
+    name: Annotated[str, Field(max_length=200)] = ""
+    email: Annotated[str, Field(max_length=200)] = ""
+    phone: Annotated[str, Field(max_length=200)] = ""
+
+
+class ReportIn(Schema):
+    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166 alpha-2 of the reporter")]
+    reporter_age: Literal["8-12", "13-17", "adult"]
+    where_seen: Literal["website", "social-network", "video", "game", "messaging", "email", "other"]
+    urls: Annotated[list[Annotated[str, Field(max_length=2048)]], Field(min_length=1, max_length=10)]
+    description: Annotated[str, Field(max_length=5000)] = ""
+    risk: Annotated[str, Field(max_length=40, description="a risk code of the classification, or empty")] = ""
+    in_danger: bool = False
+    language: Literal["ar", "zh-hans", "en", "fr", "ru", "es"] = "en"
+    contact: ContactIn | None = None
+
+
+class ReceiptOut(Schema):
+    receipt: str
+    secret: str
+    status: str
+
+
+class StatusIn(Schema):
+    receipt: Annotated[str, Field(max_length=20)]
+    secret: Annotated[str, Field(max_length=40)]
+
+
+class StatusOut(Schema):
+    receipt: str
+    status: str
+    submitted_at: datetime.datetime
+
+
+class CaseOut(Schema):
+    id: int
+    receipt: str
+    organisation: str | None
+    priority: int
+    status: str
+    assessment: str
+    submitted_at: datetime.datetime
+    assessed_at: datetime.datetime | None
+    actioned_at: datetime.datetime | None
+    country: str
+    urls: list[str]
+    risk: str | None
+    contact: dict[str, str] | None
+
+
+class AssessmentIn(Schema):
+    assessment: Literal[
+        "internationally-illegal", "nationally-illegal", "harmful-legal", "not-actionable", "duplicate"
+    ]
+    duplicate_of: int | None = None
+
+
+class ActionIn(Schema):
+    kind: Literal["takedown-notice", "law-enforcement", "forward-hotline", "refer-helpline", "close"]
+    target: Annotated[str, Field(max_length=300)] = ""
+    target_organisation: int | None = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+@router.post(
+    "/reports",
+    response={201: ReceiptOut, 200: ReceiptOut},
+    summary="Report something (anonymous; links and text only)",
+)
+def create_report(
+    request: HttpRequest,
+    body: ReportIn,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=100)] = "",
+) -> Any:
+    """Send the same `Idempotency-Key` when retrying: the answer is the same receipt, never a second report.
+    Keep the `secret`: with the receipt it shows the status later, and it cannot be shown again otherwise."""
+    if not ratelimit.allow(str(request.META.get("REMOTE_ADDR", ""))):
+        raise HttpError(429, "Too many reports from this address; try again in a few minutes.")
+    contact = body.contact.dict() if body.contact else {}
+    submission = intake.Submission(
+        country=body.country.upper(),
+        language=body.language or get_language() or "en",
+        reporter_age=body.reporter_age,
+        where_seen=body.where_seen,
+        urls=body.urls,
+        description=body.description,
+        risk=body.risk,
+        in_danger=body.in_danger,
+        contact=contact,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        receipt = intake.submit(submission)
+    except intake.ReportInvalid as error:
+        raise HttpError(422, "The report is not valid: " + str(error)) from None
+    answer = {"receipt": receipt.receipt, "secret": receipt.secret, "status": "received"}
+    return Status(201 if receipt.created else 200, answer)
+
+
+@router.post(
+    "/reports/status", response=StatusOut, summary="The status of a report, with its receipt and secret"
+)
+def report_status(request: HttpRequest, body: StatusIn) -> Any:
+    report = intake.find(body.receipt, body.secret)
+    if report is None:
+        raise HttpError(404, "No report matches this receipt and secret.")
+    return {
+        "receipt": report.receipt,
+        "status": report.public_status().value,
+        "submitted_at": report.submitted_at,
+    }
+
+
+def _case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
+    report = case.report
+    return {
+        "id": case.pk,
+        "receipt": report.receipt,
+        "organisation": case.organisation.name if case.organisation else None,
+        "priority": case.priority,
+        "status": case.status,
+        "assessment": case.assessment,
+        "submitted_at": report.submitted_at,
+        "assessed_at": case.assessed_at,
+        "actioned_at": case.actioned_at,
+        "country": report.country_id,
+        "urls": [u.url for u in report.urls.all()],
+        "risk": report.risk.code if report.risk else None,
+        "contact": report.contact_details() if workflow.can_view_contact(actor(request), case) else None,
+    }
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Case:
+    case = get_object_or_404(Case.objects.select_related("report", "organisation"), pk=pk)
+    if not workflow.can_handle(actor(request), case):
+        raise HttpError(404, "No such case.")
+    return case
+
+
+@router.get(
+    "/cases", response=list[CaseOut], auth=token_auth, summary="Open cases of the token's organisation"
+)
+def list_cases(request: HttpRequest) -> Any:
+    cases = workflow.visible_cases(actor(request)).exclude(status="closed").prefetch_related("report__urls")
+    return [_case_out(request, c) for c in cases.order_by("priority", "created_at")[:500]]
+
+
+@router.get("/cases/{case_id}", response=CaseOut, auth=token_auth, summary="One case")
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    return _case_out(request, _visible_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/assessment", response=CaseOut, auth=token_auth, summary="Assess a case")
+def assess_case(request: HttpRequest, case_id: int, body: AssessmentIn) -> Any:
+    case = _visible_case(request, case_id)
+    duplicate = None
+    if body.duplicate_of is not None:
+        duplicate = workflow.visible_cases(actor(request)).filter(pk=body.duplicate_of).first()
+    try:
+        workflow.assess(actor(request), case, body.assessment, duplicate)
+    except workflow.CaseError as error:
+        raise HttpError(409, str(error)) from None
+    return _case_out(request, case)
+
+
+@router.post("/cases/{case_id}/actions", response=CaseOut, auth=token_auth, summary="Act on a case")
+def act_on_case(request: HttpRequest, case_id: int, body: ActionIn) -> Any:
+    case = _visible_case(request, case_id)
+    who = actor(request)
+    by = who.token.created_by if who.token else None
+    try:
+        kind_value = str(body.kind)
+        if kind_value in (ActionKind.TAKEDOWN.value, ActionKind.LAW_ENFORCEMENT.value):
+            workflow.act(who, case, body.kind, by, body.target, body.note)
+        elif kind_value == ActionKind.CLOSE.value:
+            workflow.close(who, case, by, body.note)
+        else:
+            forwarding = kind_value == ActionKind.FORWARD.value
+            kind = OrganisationKind.HOTLINE if forwarding else OrganisationKind.HELPLINE
+            target = Organisation.objects.filter(pk=body.target_organisation or 0, kind=kind).first()
+            if target is None:
+                raise workflow.CaseError(f"target_organisation must be a {kind}")
+            step = workflow.forward if forwarding else workflow.refer
+            step(who, case, target, by, body.note)
+    except workflow.CaseError as error:
+        raise HttpError(409, str(error)) from None
+    return _case_out(request, case)
+
+
+class CountOut(Schema):
+    key: str
+    count: int | None = Field(description="null when the count is below the threshold and suppressed")
+
+
+class TimingOut(Schema):
+    month: str
+    cases: int | None
+    median_hours: float | None
+
+
+class StatisticsOut(Schema):
+    suppression_threshold: int
+    by_month: list[CountOut]
+    by_risk: list[CountOut]
+    by_country: list[CountOut]
+    by_outcome: list[CountOut]
+    time_to_action: list[TimingOut]
+
+
+def _cells(rows: list[Any]) -> list[dict[str, Any]]:
+    return [{"key": c.key, "count": c.count} for c in rows]
+
+
+@router.get("/statistics/reports", response=StatisticsOut, summary="Reports and responses in figures")
+def report_statistics(
+    request: HttpRequest,
+    year: Annotated[int | None, Field(ge=2000, le=2100)] = None,
+    country: Annotated[str | None, Field(min_length=2, max_length=2)] = None,
+) -> Any:
+    """Anonymous counts; a count below `suppression_threshold` is null (and a zero is a real zero)."""
+    from cop.reports import statistics
+
+    found = statistics.reports(year, country.upper() if country else None)
+    return {
+        "suppression_threshold": statistics.threshold(),
+        "by_month": _cells(statistics.by_month(found)),
+        "by_risk": _cells(statistics.by_risk(found)),
+        "by_country": _cells(statistics.by_country(found)),
+        "by_outcome": _cells(statistics.by_outcome(found)),
+        "time_to_action": [vars(t) for t in statistics.time_to_action(found)],
+    }

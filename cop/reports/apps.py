@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "cop.reports"
+    label = "reports"
+    verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from cop.core import audit
+        from cop.reports import permissions  # noqa: F401 - registers the app's permissions
+        from cop.reports.models import Case, CaseAction, Report
+
+        # Every step on a report or case is audited; what could identify a reporter is not copied
+        # into the audit log.
+        audit.track(Report, redact={"contact", "secret", "description"})
+        audit.track(Case)
+        audit.track(CaseAction)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cop.core.models import Country, Organisation, OrganisationKind
+from cop.reports.intake import MAX_DESCRIPTION, MAX_URLS
+from cop.reports.models import Assessment, ReporterAge, WhereSeen
+from cop.threats.models import Classification
+
+# The same questions, in words for each age group.
+WORDING: dict[str, dict[str, Any]] = {
+    "child": {
+        "urls": _("Copy the link (the web address) of what you saw"),
+        "urls_help": _(
+            "One link per line. You can find it at the top of the page or with the app's Share button."
+        ),
+        "where_seen": _("Where did you see it?"),
+        "description": _("What happened? (you can leave this empty)"),
+        "risk": _("What was it about?"),
+        "contact": _("If you want someone to contact you, write how (you do not have to)"),
+    },
+    "adult": {
+        "urls": _("Link(s) to the content"),
+        "urls_help": _("One web address (URL) per line, at most ten."),
+        "where_seen": _("Where was it found?"),
+        "description": _("Description (optional)"),
+        "risk": _("Kind of harm"),
+        "contact": _("Your contact details (optional)"),
+    },
+}
+
+
+def wording(age: str) -> dict[str, Any]:
+    return WORDING["adult" if age == ReporterAge.ADULT else "child"]
+
+
+class StartForm(forms.Form):
+    """The first questions: age group, country, and whether someone is in danger right now."""
+
+    age = forms.ChoiceField(label=_("How old are you?"), choices=ReporterAge.choices)
+    country = forms.ModelChoiceField(
+        label=_("Which country are you in?"), queryset=Country.objects.all(), to_field_name="iso2"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = sorted(((c.iso2, c.name) for c in Country.objects.all()), key=lambda pair: pair[1])
+        self.fields["country"].choices = [("", "—"), *names]  # type: ignore[attr-defined]
+
+
+class ReportForm(forms.Form):
+    urls = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}), max_length=MAX_URLS * 2100)
+    where_seen = forms.ChoiceField(choices=WhereSeen.choices)
+    risk = forms.ChoiceField(required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=MAX_DESCRIPTION
+    )
+    contact_name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    contact_email = forms.CharField(label=_("E-mail"), required=False, max_length=200)
+    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=200)
+    # Left empty by people; bots that fill every field give themselves away.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    age = forms.ChoiceField(widget=forms.HiddenInput, choices=ReporterAge.choices)
+    country = forms.CharField(widget=forms.HiddenInput, max_length=2)
+    danger = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, age: str, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        words = wording(age)
+        self.fields["urls"].label = words["urls"]
+        self.fields["urls"].help_text = words["urls_help"]
+        self.fields["where_seen"].label = words["where_seen"]
+        self.fields["description"].label = words["description"]
+        self.fields["risk"].label = words["risk"]
+        current = Classification.objects.current()
+        band = age if age != ReporterAge.ADULT else ""
+        risks = list(current.risks.all()) if current else []
+        self.fields["risk"].choices = [("", _("I am not sure"))] + [  # type: ignore[attr-defined]
+            (r.code, (r.for_children(band).get("name") if band else None) or r.name) for r in risks
+        ]
+
+
+class StatusForm(forms.Form):
+    receipt = forms.CharField(label=_("Receipt code"), max_length=20)
+    secret = forms.CharField(
+        label=_("Secret word"), max_length=40, widget=forms.PasswordInput(render_value=True)
+    )
+
+
+class AssessForm(forms.Form):
+    assessment = forms.ChoiceField(label=_("Assessment"), choices=Assessment.choices)
+    duplicate_of = forms.IntegerField(label=_("Duplicate of case number"), required=False, min_value=1)
+
+
+class ActForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("takedown-notice", _("Notice and takedown to the hosting provider")),
+            ("law-enforcement", _("Forward to law enforcement")),
+        ],
+    )
+    target = forms.CharField(label=_("To whom (hosting provider or police unit)"), max_length=300)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ForwardForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("Hotline"), queryset=Organisation.objects.none())
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, kind: str, exclude: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        organisations = Organisation.objects.filter(kind=kind).select_related("country")
+        if exclude is not None:
+            organisations = organisations.exclude(pk=exclude)
+        field.queryset = organisations  # type: ignore[attr-defined]
+        field.label = _("Hotline of another country") if kind == OrganisationKind.HOTLINE else _("Helpline")
+        field.label_from_instance = lambda o: f"{o.name} ({o.country.name if o.country else '—'})"  # type: ignore[attr-defined]

@@ -1,0 +1,195 @@
+"""Accepting a report: validate, store it and its case in one transaction, and answer with a receipt.
+
+A receipt is given only after the transaction has committed, so every report
+that got a receipt is in the database, whatever happens to the process next.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import IntegrityError, transaction
+
+from cop.core.models import Country
+from cop.reports import crypto
+from cop.reports.models import Case, Report, ReporterAge, ReportUrl, WhereSeen, new_secret
+from cop.reports.routing import competent_hotline, priority_of
+from cop.threats.models import Classification, Risk
+
+MAX_URLS = 10
+MAX_URL_LENGTH = 2048
+MAX_DESCRIPTION = 5000
+MAX_CONTACT_FIELD = 200
+_url = URLValidator(schemes=["http", "https"])
+
+
+class ReportInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass
+class Submission:
+    country: str
+    language: str
+    reporter_age: str
+    where_seen: str
+    urls: list[str]
+    description: str = ""
+    risk: str = ""
+    in_danger: bool = False
+    contact: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt: str
+    secret: str
+    created: bool
+
+
+def _clean_text(value: str, limit: int) -> str:
+    text = unicodedata.normalize("NFC", value).strip()
+    if len(text) > limit:
+        raise ValueError(f"at most {limit} characters")
+    for character in text:
+        if unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn") and character not in "\n\r\t":
+            raise ValueError("contains characters that are not allowed")
+    return text
+
+
+def clean_url(raw: str) -> str:
+    url = raw.strip()
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f"a link may have at most {MAX_URL_LENGTH} characters")
+    if "://" not in url and not url.lower().startswith(("javascript:", "data:", "vbscript:", "file:")):
+        url = "http://" + url
+    try:
+        _url(url)
+    except ValidationError:
+        raise ValueError("only web links (http or https) can be reported") from None
+    if not urlsplit(url).hostname:
+        raise ValueError("the link has no host")
+    return url
+
+
+def validate(submission: Submission) -> tuple[Submission, Risk | None]:
+    errors: dict[str, str] = {}
+    if not Country.objects.filter(iso2=submission.country).exists():
+        errors["country"] = "unknown country"
+    if submission.reporter_age not in ReporterAge.values:
+        errors["reporter_age"] = "unknown age group"
+    if submission.where_seen not in WhereSeen.values:
+        errors["where_seen"] = "unknown place"
+    urls = [u for u in (u.strip() for u in submission.urls) if u]
+    if not urls:
+        errors["urls"] = "give the link (URL) of what you saw"
+    elif len(urls) > MAX_URLS:
+        errors["urls"] = f"at most {MAX_URLS} links per report"
+    else:
+        try:
+            urls = [clean_url(u) for u in urls]
+        except ValueError as error:
+            errors["urls"] = str(error)
+    try:
+        description = _clean_text(submission.description, MAX_DESCRIPTION)
+    except ValueError as error:
+        errors["description"], description = str(error), ""
+    contact: dict[str, str] = {}
+    for name in ("name", "email", "phone"):
+        try:
+            value = _clean_text(submission.contact.get(name, ""), MAX_CONTACT_FIELD)
+        except ValueError as error:
+            errors[f"contact_{name}"] = str(error)
+            continue
+        if value:
+            contact[name] = value
+    if contact.get("email"):
+        try:
+            EmailValidator()(contact["email"])
+        except ValidationError:
+            errors["contact_email"] = "not an e-mail address"
+    risk = None
+    if submission.risk:
+        current = Classification.objects.current()
+        risk = current.risks.filter(code=submission.risk).first() if current else None
+        if risk is None:
+            errors["risk"] = "unknown risk"
+    if len(submission.idempotency_key) > 100:
+        errors["idempotency_key"] = "at most 100 characters"
+    if errors:
+        raise ReportInvalid(errors)
+    cleaned = Submission(
+        country=submission.country,
+        language=submission.language,
+        reporter_age=submission.reporter_age,
+        where_seen=submission.where_seen,
+        urls=urls,
+        description=description,
+        risk=submission.risk,
+        in_danger=submission.in_danger,
+        contact=contact,
+        idempotency_key=submission.idempotency_key.strip(),
+    )
+    return cleaned, risk
+
+
+def _existing(key: str) -> Receipt | None:
+    report = Report.objects.filter(idempotency_key=key).first() if key else None
+    if report is None:
+        return None
+    return Receipt(report.receipt, crypto.decrypt_text(report.secret), created=False)
+
+
+def submit(submission: Submission) -> Receipt:
+    """Store a report and its first case; the same idempotency key always gives the same receipt."""
+    cleaned, risk = validate(submission)
+    found = _existing(cleaned.idempotency_key)
+    if found is not None:
+        return found
+    secret = new_secret()
+    try:
+        with transaction.atomic():
+            report = Report(
+                country_id=cleaned.country,
+                language=cleaned.language,
+                reporter_age=cleaned.reporter_age,
+                in_danger=cleaned.in_danger,
+                where_seen=cleaned.where_seen,
+                description=cleaned.description,
+                risk=risk,
+                contact=crypto.encrypt(cleaned.contact) if cleaned.contact else "",
+                idempotency_key=cleaned.idempotency_key or None,
+            )
+            report.set_secret(secret)
+            report.save()
+            ReportUrl.objects.bulk_create(
+                ReportUrl(report=report, url=url, position=i) for i, url in enumerate(cleaned.urls, start=1)
+            )
+            Case.objects.create(
+                report=report,
+                organisation=competent_hotline(cleaned.country),
+                priority=priority_of(report),
+                created_at=report.submitted_at,
+            )
+    except IntegrityError:
+        # The same key arrived twice at once: the other request stored it; answer as it did.
+        found = _existing(cleaned.idempotency_key)
+        if found is None:
+            raise
+        return found
+    return Receipt(report.receipt, secret, created=True)
+
+
+def find(receipt: str, secret: str) -> Report | None:
+    """The report of a receipt, if the secret matches; None either way otherwise (no oracle)."""
+    report = Report.objects.filter(receipt=receipt.strip().upper()).prefetch_related("cases").first()
+    if report is None or not report.secret_matches(secret):
+        return None
+    return report

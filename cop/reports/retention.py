@@ -1,0 +1,38 @@
+"""Erasing what could identify people once a report's cases are closed, keeping anonymous statistics."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from cop.reports.models import Case, CaseAction, CaseStatus, Report, ReportUrl
+
+
+def purge(now: datetime.datetime | None = None, days: int | None = None) -> int:
+    """Erase contact details, descriptions, links and action notes of reports closed more than `days` ago.
+
+    What stays (country, age group, risk, where seen, assessments, actions and their times) is what the
+    statistics count, and none of it identifies a reporter. Returns how many reports were erased.
+    """
+    now = now or timezone.now()
+    keep_days: int = days if days is not None else (settings.REPORT_RETENTION_DAYS or 365)
+    cutoff = now - datetime.timedelta(days=keep_days)
+    open_or_recent = Case.objects.filter(report=OuterRef("pk")).exclude(
+        status=CaseStatus.CLOSED, closed_at__lt=cutoff
+    )
+    due = Report.objects.filter(erased_at__isnull=True, cases__isnull=False).exclude(Exists(open_or_recent))
+    erased = 0
+    for report in due.distinct().iterator():
+        with transaction.atomic():
+            ReportUrl.objects.filter(report=report).delete()
+            CaseAction.objects.filter(case__report=report).exclude(note="").update(note="")
+            report.contact = ""
+            report.description = ""
+            report.erased_at = now
+            report.save(update_fields=["contact", "description", "erased_at"])
+            erased += 1
+    return erased

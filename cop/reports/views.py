@@ -1,0 +1,288 @@
+"""Public report form and status page; the case queue and case pages for hotline and helpline staff."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cop.core import permissions
+from cop.core.models import Country, OrganisationKind
+from cop.helplines.models import Service, ServiceKind
+from cop.reports import cases as workflow
+from cop.reports import intake, ratelimit
+from cop.reports.forms import ActForm, AssessForm, ForwardForm, ReportForm, StartForm, StatusForm, wording
+from cop.reports.models import Assessment, Case, CaseStatus, ReporterAge
+from cop.threats.models import Classification
+
+
+def _help_now(country: Country) -> dict[str, Any]:
+    return {
+        "emergency": list(country.emergency_numbers.all()),
+        "helplines": list(
+            Service.objects.filter(country=country, kind=ServiceKind.CHILD_HELPLINE).prefetch_related(
+                "channels"
+            )
+        ),
+    }
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@never_cache
+def report_start(request: HttpRequest) -> HttpResponse:
+    start = StartForm(request.GET or None)
+    if not (request.GET and start.is_valid()):
+        return render(request, "reports/start.html", {"start": start})
+    age, country = start.cleaned_data["age"], start.cleaned_data["country"]
+    danger = request.GET.get("danger") == "yes"
+    form = ReportForm(
+        age=age, initial={"age": age, "country": country.iso2, "danger": "yes" if danger else ""}
+    )
+    return _form_page(request, form, age, country, danger)
+
+
+def _form_page(
+    request: HttpRequest, form: ReportForm, age: str, country: Country, danger: bool, status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "age": age,
+        "country": country,
+        "danger": danger,
+        "child": age != ReporterAge.ADULT,
+    }
+    context.update(_help_now(country))
+    return render(request, "reports/form.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def report_submit(request: HttpRequest) -> HttpResponse:
+    age = request.POST.get("age", "")
+    country = Country.objects.filter(iso2=request.POST.get("country", "")).first()
+    if age not in ReporterAge.values or country is None:
+        return redirect("reports:start")
+    danger = request.POST.get("danger") == "yes"
+    form = ReportForm(request.POST, age=age)
+    if not form.is_valid():
+        return _form_page(request, form, age, country, danger, status=400)
+    data = form.cleaned_data
+    if data["website"]:
+        # A honeypot hit: answer like a refusal, store nothing.
+        form.add_error(None, _("The report could not be accepted. Please try again."))
+        return _form_page(request, form, age, country, danger, status=400)
+    if not ratelimit.allow(_address(request)):
+        form.add_error(None, _("Too many reports from your connection just now. Please wait a few minutes."))
+        return _form_page(request, form, age, country, danger, status=429)
+    submission = intake.Submission(
+        country=country.iso2,
+        language=get_language() or "en",
+        reporter_age=age,
+        where_seen=data["where_seen"],
+        urls=data["urls"].splitlines(),
+        description=data["description"],
+        risk=data["risk"],
+        in_danger=danger,
+        contact={
+            "name": data["contact_name"],
+            "email": data["contact_email"],
+            "phone": data["contact_phone"],
+        },
+        idempotency_key=data["idempotency_key"],
+    )
+    try:
+        receipt = intake.submit(submission)
+    except intake.ReportInvalid as error:
+        messages_by_field = {
+            "urls": _("Give web links (http or https), one per line, at most ten."),
+            "description": _("The description is too long or contains characters that are not allowed."),
+            "contact_email": _("Enter a valid e-mail address, or leave it empty."),
+        }
+        for field in error.errors:
+            target = field if field in form.fields else None
+            form.add_error(target, messages_by_field.get(field, _("Please check this answer.")))
+        return _form_page(request, form, age, country, danger, status=400)
+    return render(
+        request,
+        "reports/receipt.html",
+        {"receipt": receipt, "child": age != ReporterAge.ADULT, "country": country, **_help_now(country)},
+    )
+
+
+@never_cache
+def report_status(request: HttpRequest) -> HttpResponse:
+    form = StatusForm(request.POST or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = intake.find(form.cleaned_data["receipt"], form.cleaned_data["secret"])
+        if report is None:
+            form.add_error(None, _("No report matches this receipt code and secret word."))
+    status = 400 if request.method == "POST" and report is None else 200
+    return render(
+        request,
+        "reports/status.html",
+        {"form": form, "report": report, "status": report.public_status() if report else None},
+        status=status,
+    )
+
+
+def _actor(request: HttpRequest) -> permissions.Actor:
+    return permissions.actor_of(request)
+
+
+@login_required
+def case_queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    cases = workflow.visible_cases(actor)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        cases = cases.exclude(status=CaseStatus.CLOSED)
+    elif show == "closed":
+        cases = cases.filter(status=CaseStatus.CLOSED)
+    if not permissions.allows(actor, "reports.route_case") and not any(
+        permissions.allows(actor, "reports.handle_case", organisation_id=g.organisation_id)
+        for g in actor.grants
+    ):
+        raise PermissionDenied("reports.handle_case")
+    return render(
+        request, "reports/queue.html", {"cases": cases.order_by("priority", "created_at"), "show": show}
+    )
+
+
+def _case(request: HttpRequest, pk: int) -> tuple[permissions.Actor, Case]:
+    actor = _actor(request)
+    case = get_object_or_404(
+        Case.objects.select_related(
+            "report", "report__country", "report__risk", "organisation", "assigned_to"
+        ),
+        pk=pk,
+    )
+    if not workflow.can_handle(actor, case):
+        # Not found rather than forbidden: a case of another country is not even confirmed to exist.
+        raise Http404("no such case")
+    return actor, case
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, case = _case(request, pk)
+    context: dict[str, Any] = {
+        "case": case,
+        "report": case.report,
+        "urls": case.report.urls.all(),
+        "actions": case.actions.select_related("by", "target_organisation"),
+        "contact": case.report.contact_details() if workflow.can_view_contact(actor, case) else None,
+        "assess_form": AssessForm(initial={"assessment": case.assessment}),
+        "act_form": ActForm(),
+        "forward_form": ForwardForm(kind=OrganisationKind.HOTLINE, exclude=case.organisation_id),
+        "refer_form": ForwardForm(kind=OrganisationKind.HELPLINE, exclude=case.organisation_id),
+        "route_form": ForwardForm(kind=OrganisationKind.HOTLINE, exclude=None)
+        if case.organisation_id is None
+        else None,
+        "is_routing": case.organisation_id is None,
+        "wording": wording(case.report.reporter_age),
+    }
+    return render(request, "reports/case.html", context)
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    actor, case = _case(request, pk)
+    user = request.user if request.user.is_authenticated else None
+    try:
+        if step == "assign":
+            workflow.assign(actor, case, user)  # type: ignore[arg-type]
+        elif step == "assess":
+            form = AssessForm(request.POST)
+            if not form.is_valid():
+                raise workflow.CaseError(_("Choose an assessment."))
+            duplicate = None
+            if form.cleaned_data["duplicate_of"]:
+                duplicate = workflow.visible_cases(actor).filter(pk=form.cleaned_data["duplicate_of"]).first()
+            workflow.assess(actor, case, form.cleaned_data["assessment"], duplicate)
+        elif step == "act":
+            act_form = ActForm(request.POST)
+            if not act_form.is_valid():
+                raise workflow.CaseError(_("Choose an action and say to whom."))
+            data = act_form.cleaned_data
+            workflow.act(actor, case, data["kind"], user, data["target"], data["note"])  # type: ignore[arg-type]
+        elif step in ("forward", "refer", "route"):
+            kind = OrganisationKind.HELPLINE if step == "refer" else OrganisationKind.HOTLINE
+            forward_form = ForwardForm(
+                request.POST, kind=kind, exclude=case.organisation_id if step != "route" else None
+            )
+            if not forward_form.is_valid():
+                raise workflow.CaseError(_("Choose an organisation."))
+            target, note = forward_form.cleaned_data["to"], forward_form.cleaned_data["note"]
+            if step == "forward":
+                workflow.forward(actor, case, target, user, note)  # type: ignore[arg-type]
+            elif step == "refer":
+                workflow.refer(actor, case, target, user, note)  # type: ignore[arg-type]
+            else:
+                workflow.route(actor, case, target, user)  # type: ignore[arg-type]
+                messages.success(request, _("The case was sent to %(name)s.") % {"name": target.name})
+                return redirect("reports:queue")
+        elif step == "close":
+            workflow.close(actor, case, user, request.POST.get("note", "")[:2000])  # type: ignore[arg-type]
+        else:
+            raise Http404("unknown step")
+    except workflow.CaseError as error:
+        messages.error(request, str(error))
+        return redirect("reports:case", pk=case.pk)
+    messages.success(request, _("Saved."))
+    return redirect("reports:case", pk=case.pk)
+
+
+@login_required
+def case_export(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, case = _case(request, pk)
+    user = request.user if request.user.is_authenticated else None
+    data = workflow.export(actor, case, user)  # type: ignore[arg-type]
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="case-{case.pk}-{case.report.receipt}.json"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def report_statistics(request: HttpRequest) -> HttpResponse:
+    from cop.reports import statistics
+
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    country = Country.objects.filter(iso2=request.GET.get("country", "").upper()).first()
+    found = statistics.reports(year, country.iso2 if country else None)
+    names = {c.iso2: c.name for c in Country.objects.all()}
+    current = Classification.objects.current()
+    risk_names = {r.code: r.name for r in current.risks.all()} if current else {}
+    assessments = dict(Assessment.choices)
+    context = {
+        "threshold": statistics.threshold(),
+        "by_month": statistics.by_month(found),
+        "by_risk": [(risk_names.get(c.key, _("Not given")), c) for c in statistics.by_risk(found)],
+        "by_country": [(names.get(c.key, c.key), c) for c in statistics.by_country(found)],
+        "by_outcome": [
+            (assessments.get(c.key, _("Not yet assessed")), c) for c in statistics.by_outcome(found)
+        ],
+        "timing": statistics.time_to_action(found),
+        "year": year,
+        "country": country,
+        "countries": sorted(names.items(), key=lambda pair: pair[1]),
+    }
+    return render(request, "reports/statistics.html", context)
