@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cop.filter.policy import Decision, Lists, Profile, Reason, Verdict, Window, decide
+
+MONDAY_EVENING = datetime.datetime(2026, 11, 23, 21, 30)
+MONDAY_AFTERNOON = datetime.datetime(2026, 11, 23, 16, 0)
+TUESDAY_EARLY = datetime.datetime(2026, 11, 24, 6, 0)
+ILLEGAL = "illegal.example"
+LISTS = Lists(
+    illegal=frozenset({ILLEGAL}),
+    categories={"games": frozenset({"games.example"}), "adult": frozenset({"adult.example"})},
+)
+SCHOOL_NIGHTS = Window(frozenset({0, 1, 2, 3, 6}), datetime.time(19), datetime.time(7), frozenset({"games"}))
+BEDTIME = Window(
+    frozenset(range(7)),
+    datetime.time(21),
+    datetime.time(6, 30),
+    frozenset({"*"}),
+    frozenset({"homework.example"}),
+)
+
+
+def test_categories_schedules_and_own_entries_apply_in_order() -> None:
+    profile = Profile(
+        blocked_categories=frozenset({"adult"}),
+        allow=frozenset({"games.example"}),
+        block=frozenset({"chat.example"}),
+        windows=(SCHOOL_NIGHTS,),
+    )
+    assert decide("www.adult.example", profile, LISTS, MONDAY_AFTERNOON) == Decision(
+        Verdict.BLOCK, Reason.CATEGORY, "adult"
+    )
+    assert decide("games.example", profile, LISTS, MONDAY_AFTERNOON).verdict is Verdict.ALLOW
+    # On a school night the games window wins over the parent's general allow entry.
+    assert decide("games.example", profile, LISTS, MONDAY_EVENING).reason is Reason.SCHEDULE
+    assert decide("games.example", profile, LISTS, TUESDAY_EARLY).reason is Reason.SCHEDULE
+    assert decide("chat.example", profile, LISTS, MONDAY_AFTERNOON).reason is Reason.PROFILE_BLOCK
+    assert decide("news.example", profile, LISTS, MONDAY_EVENING) == Decision(Verdict.ALLOW, Reason.DEFAULT)
+
+
+def test_bedtime_blocks_everything_but_homework_sites() -> None:
+    profile = Profile(windows=(BEDTIME,))
+    late = MONDAY_EVENING.replace(hour=22)
+    assert decide("news.example", profile, LISTS, late).reason is Reason.SCHEDULE
+    assert decide("www.homework.example", profile, LISTS, late).verdict is Verdict.ALLOW
+    assert decide("news.example", profile, LISTS, MONDAY_AFTERNOON).verdict is Verdict.ALLOW
+
+
+def test_a_pause_lets_everything_through_until_it_ends() -> None:
+    profile = Profile(blocked_categories=frozenset({"games"}), paused_until=MONDAY_EVENING)
+    assert decide("games.example", profile, LISTS, MONDAY_AFTERNOON).reason is Reason.PAUSED
+    assert decide("games.example", profile, LISTS, MONDAY_EVENING).reason is Reason.CATEGORY
+
+
+names = st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,8}){0,2}\.example", fullmatch=True)
+name_sets = st.frozensets(st.one_of(names, st.just(ILLEGAL), st.just("sub." + ILLEGAL)), max_size=5)
+windows = st.builds(
+    Window,
+    days=st.frozensets(st.integers(0, 6)),
+    start=st.times(),
+    end=st.times(),
+    categories=st.frozensets(st.sampled_from(["*", "games", "adult"])),
+    allowed=name_sets,
+)
+profiles = st.builds(
+    Profile,
+    blocked_categories=st.frozensets(st.sampled_from(["games", "adult", "illegal"])),
+    allow=name_sets,
+    block=name_sets,
+    windows=st.tuples(windows) | st.just(()),
+    paused_until=st.none() | st.datetimes(),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    profile=profiles,
+    now=st.datetimes(),
+    prefix=st.sampled_from(["", "www.", "a.b."]),
+    extra_categories=st.dictionaries(st.sampled_from(["games", "adult"]), name_sets, max_size=2),
+)
+def test_the_illegal_content_list_wins_against_every_profile_allowlist_pause_and_schedule(
+    profile: Profile, now: datetime.datetime, prefix: str, extra_categories: dict[str, frozenset[str]]
+) -> None:
+    lists = Lists(illegal=frozenset({ILLEGAL}), categories=extra_categories)
+    decision = decide(prefix + ILLEGAL, profile, lists, now)
+    assert decision == Decision(Verdict.BLOCK, Reason.ILLEGAL)
