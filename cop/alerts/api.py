@@ -11,12 +11,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from cop.alerts.models import Alert, Severity, Status
 from cop.alerts.serialize import alert_dict, with_related
 from cop.core.models import Country
+from cop.core.pagination import LimitOffset
 from cop.threats.models import Risk
 
 router = Router(tags=["alerts"])
@@ -106,7 +107,7 @@ def _base_url(request: HttpRequest) -> str:
 
 
 @router.get("/alerts", response=list[AlertOut], summary="Published alerts, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> Any:
     """Advisories on emerging online threats to children, with their texts in every language they have."""
     alerts = Alert.objects.published()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 from pydantic import AnyHttpUrl, StringConstraints
 
@@ -26,6 +26,7 @@ from cop.core.models import (
     Region,
     UNStatus,
 )
+from cop.core.pagination import LimitOffset
 
 router = Router()
 
@@ -196,7 +197,7 @@ class OrganisationFilter(Schema):
 
 
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[OrganisationOut]:
     organisations = Organisation.objects.all()
     if filters.country:

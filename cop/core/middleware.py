@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 from cop.core import audit
@@ -11,6 +12,28 @@ def client_ip(request: HttpRequest) -> str | None:
     # REMOTE_ADDR only: a forwarded-for header is set by the client and cannot
     # be trusted without knowing the proxy in front of us.
     return request.META.get("REMOTE_ADDR") or None
+
+
+class RejectNullCharactersMiddleware:
+    """Refuses a request carrying a NUL character in its path, query or JSON body.
+
+    No field of the platform takes one, and PostgreSQL cannot store or even
+    compare text containing it: left alone it would turn a bad request into a
+    server error. Forms already refuse it field by field; this covers the rest.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            raise BadRequest("NUL character in the request")
+        if request.content_type == "application/json" and (
+            b"\\u0000" in request.body or b"\x00" in request.body
+        ):
+            raise BadRequest("NUL character in the request body")
+        return self.get_response(request)
 
 
 class AuditActorMiddleware:

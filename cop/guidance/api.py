@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from cop.core.pagination import LimitOffset
 from cop.guidance import search as search_index
 from cop.guidance.models import AUDIENCE_GROUPS, Guideline, Resource, SearchDocument
 from cop.guidance.serialize import guideline_dict, resource_dict
@@ -99,7 +100,7 @@ def get_guideline(request: HttpRequest, audience: str, group: str, slug: str) ->
 
 
 @router.get("/resources", response=list[ResourceOut], summary="Published resources of the library")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_resources(request: HttpRequest, type: str | None = None, language: str | None = None) -> Any:
     resources = (
         Resource.objects.published()

@@ -209,3 +209,26 @@ class OrganisationApiTestCase(BaseTestCase):
         # The secret part may itself contain "_", so split only twice.
         secret = self.kofi_token.split("_", 2)[2]
         self.assertFalse(any(secret in str(value) for value in model_to_dict(token).values()))
+
+
+class PaginationBoundsTestCase(BaseTestCase):
+    def test_out_of_range_paging_is_an_invalid_request_not_a_server_error(self) -> None:
+        for path in ("/api/v1/organisations", "/api/v1/resources", "/api/v1/alerts"):
+            for query in ({"offset": "58440093331130023936"}, {"limit": "4000"}, {"offset": "-1"}):
+                response = self.client.get(path, query)
+                assert response.status_code == 422, (path, query)
+                assert response.json()["code"] == "invalid_request"
+            assert self.client.get(path, {"offset": "0", "limit": "500"}).status_code == 200
+
+
+class NullCharacterTestCase(BaseTestCase):
+    def test_a_nul_character_anywhere_is_a_bad_request(self) -> None:
+        api = self.client.get("/api/v1/guidelines", {"group": "\x00x"})
+        assert api.status_code == 400 and api.json()["code"] == "bad_request"
+        page = self.client.get("/en/library/", {"type": "\x00"})
+        assert page.status_code == 400
+        body = self.client.post(
+            "/api/v1/reports", '{"country": "KE\\u0000"}', content_type="application/json"
+        )
+        assert body.status_code == 400
+        assert self.client.get("/api/v1/guidelines", {"group": "5-7"}).status_code == 200

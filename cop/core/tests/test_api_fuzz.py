@@ -30,6 +30,6 @@ def keep_the_test_connection() -> Iterator[None]:
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_never_answers_with_a_server_error(case: Any) -> None:
     case.call_and_validate(checks=[not_a_server_error])
