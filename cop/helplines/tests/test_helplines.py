@@ -102,3 +102,24 @@ class HelpPagesTestCase(BaseTestCase):
         assert self.client_for(self.world.claire).post("/en/help/KE/services/new/", data).status_code == 403
         assert not Service.objects.filter(name="Bad Line").exists()
         assert not Channel.objects.filter(value="12").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_directory_editor_passes_axe_and_refuses_a_bad_number(page, live_server, content_world) -> None:  # type: ignore[no-untyped-def]
+    from cop.core.tests.base import PASSWORD
+    from cop.core.tests.browser import assert_accessible, sign_in
+
+    sign_in(page, live_server.url, "kofi", PASSWORD)
+    page.goto(f"{live_server.url}/en/help/KE/services/new/")
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Example Youth Line")
+    page.get_by_label("Source").fill("https://example.org/youth-line")
+    page.locator("#id_channels-0-kind").select_option("phone")
+    page.locator("#id_channels-0-value").fill("12")
+    # The server's own check, not the browser's: submit without client-side validation.
+    page.evaluate("document.querySelector('main form').noValidate = true")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "not a valid phone number" in page.content()
+    assert_accessible(page)
+    assert not Service.objects.filter(name="Example Youth Line").exists()
