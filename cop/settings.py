@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cop.reports",
     "cop.outbox",
     "cop.alerts",
+    "cop.filter",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +238,19 @@ LOGGING = {
 }
 
 SITE_NAME = "COP Platform"
+
+# Family filter (cop/filter): where compiled snapshots and list files live, and how the resolver runs.
+FILTER_DATA_DIR = Path(envstr("COP_FILTER_DATA_DIR", str(DATA_DIR / "filter")))
+FILTER_LISTEN = envlist("COP_FILTER_LISTEN", ["127.0.0.1:5353"])
+FILTER_UPSTREAMS = envlist("COP_FILTER_UPSTREAMS", ["9.9.9.9:53", "149.112.112.112:53"])
+FILTER_WORKERS = envint("COP_FILTER_WORKERS", 2)
+FILTER_BLOCK_TTL = envint("COP_FILTER_BLOCK_TTL", 60)
+FILTER_CACHE_ENTRIES = envint("COP_FILTER_CACHE_ENTRIES", 100_000)
+# Categories blocked for clients that no device binds to a profile (the illegal list always is).
+FILTER_DEFAULT_CATEGORIES = envlist("COP_FILTER_DEFAULT_CATEGORIES", [])
+# Where children's devices send DNS over HTTPS; the device token is appended as the last path part.
+FILTER_DOH_URL = envstr("COP_FILTER_DOH_URL", "")
+FILTER_DOH_LISTEN = envstr("COP_FILTER_DOH_LISTEN", "")
+FILTER_REPORT_RETENTION_DAYS = envint("COP_FILTER_REPORT_RETENTION_DAYS", 90)
+FILTER_QUERY_LOG_MAX_HOURS = envint("COP_FILTER_QUERY_LOG_MAX_HOURS", 24)
+FILTER_STATS_FLUSH_SECONDS = envint("COP_FILTER_STATS_FLUSH_SECONDS", 30)

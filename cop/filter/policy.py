@@ -86,11 +86,9 @@ def _hit(name: str, names: Set[str]) -> bool:
     return any(suffix in names for suffix in suffixes(name))
 
 
-def _category(name: str, lists: Lists) -> str:
-    for category, names in lists.categories.items():
-        if _hit(name, names):
-            return category
-    return ""
+def _categories(name: str, lists: Lists) -> list[str]:
+    """Every category whose list holds the name, in the order of `lists.categories`."""
+    return [category for category, names in lists.categories.items() if _hit(name, names)]
 
 
 def decide(name: str, profile: Profile, lists: Lists, now: datetime.datetime) -> Decision:
@@ -98,15 +96,20 @@ def decide(name: str, profile: Profile, lists: Lists, now: datetime.datetime) ->
         return Decision(Verdict.BLOCK, Reason.ILLEGAL)
     if profile.paused_until is not None and now < profile.paused_until:
         return Decision(Verdict.ALLOW, Reason.PAUSED)
-    category = _category(name, lists)
+    categories = _categories(name, lists)
+    first = categories[0] if categories else ""
     for window in profile.windows:
         if window.active(now) and not _hit(name, window.allowed):
-            if "*" in window.categories or category in window.categories:
-                return Decision(Verdict.BLOCK, Reason.SCHEDULE, category)
+            if "*" in window.categories:
+                return Decision(Verdict.BLOCK, Reason.SCHEDULE, first)
+            blocked = [category for category in categories if category in window.categories]
+            if blocked:
+                return Decision(Verdict.BLOCK, Reason.SCHEDULE, blocked[0])
     if _hit(name, profile.allow):
-        return Decision(Verdict.ALLOW, Reason.PROFILE_ALLOW, category)
+        return Decision(Verdict.ALLOW, Reason.PROFILE_ALLOW, first)
     if _hit(name, profile.block):
-        return Decision(Verdict.BLOCK, Reason.PROFILE_BLOCK, category)
-    if category and category in profile.blocked_categories:
-        return Decision(Verdict.BLOCK, Reason.CATEGORY, category)
-    return Decision(Verdict.ALLOW, Reason.DEFAULT, category)
+        return Decision(Verdict.BLOCK, Reason.PROFILE_BLOCK, first)
+    blocked = [category for category in categories if category in profile.blocked_categories]
+    if blocked:
+        return Decision(Verdict.BLOCK, Reason.CATEGORY, blocked[0])
+    return Decision(Verdict.ALLOW, Reason.DEFAULT, first)

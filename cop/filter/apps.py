@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class FilterConfig(AppConfig):
+    name = "cop.filter"
+    label = "filter"
+    verbose_name = "Family filter"
+
+    def ready(self) -> None:
+        from cop.core import audit
+        from cop.filter.models import Device, Entry, Family, Guardian, Profile, Schedule, UnblockRequest
+
+        # Who changed a child's rules, and when, is on record whichever door the change came through.
+        audit.track(Family)
+        audit.track(Guardian)
+        audit.track(Profile)
+        audit.track(Entry)
+        audit.track(Schedule)
+        # The token lets a device be filtered (and ask) as the child: the log notes it, never its value.
+        # The resolver's "last seen" bookkeeping alone is not worth a record.
+        audit.track(Device, redact={"token"}, ignore={"last_seen_at"})
+        audit.track(UnblockRequest)

@@ -1,0 +1,197 @@
+"""Compiling the database into a snapshot that resolvers load (format: `snapshot.py`).
+
+The list table is rebuilt only when the set of active list versions changes; a parent's edit
+writes a new small policy file that points at the same table. Compilations are serialised by a
+file lock, so two web processes saving at once produce two versions in order, not a torn one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cop.filter import snapshot
+from cop.filter.categories import CATEGORIES, ILLEGAL
+from cop.filter.models import (
+    Device,
+    ListVersion,
+    LocalRecord,
+    PolicyVersion,
+    Profile,
+    YouTubeMode,
+)
+from cop.filter.table import EXCEPTION_SHIFT, build
+
+log = logging.getLogger(__name__)
+ORDER = [category.code for category in CATEGORIES]
+KEEP_VERSIONS = 5
+
+
+def snapshot_dir() -> Path:
+    path = settings.FILTER_DATA_DIR / "snapshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def list_dir() -> Path:
+    path = settings.FILTER_DATA_DIR / "lists"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def version_file(version: ListVersion) -> Path:
+    return list_dir() / f"{version.filter_list_id}-{version.number}.txt.gz"
+
+
+def read_version(version: ListVersion) -> Iterator[tuple[str, bool]]:
+    """(name, is_exception) for each entry of an imported version."""
+    with gzip.open(version_file(version), "rt", encoding="ascii") as source:
+        for line in source:
+            yield line[1:].rstrip("\n"), line[0] == "-"
+
+
+@contextmanager
+def _locked() -> Iterator[None]:
+    with open(snapshot_dir() / "compile.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _active_versions() -> list[ListVersion]:
+    return list(
+        ListVersion.objects.filter(status=ListVersion.Status.ACTIVE, filter_list__enabled=True)
+        .select_related("filter_list")
+        .order_by("filter_list_id")
+    )
+
+
+def _table(versions: list[ListVersion]) -> tuple[str, int]:
+    """The table file for these list versions, built unless an identical one exists."""
+    if not versions:
+        return "", 0
+    digest = hashlib.sha256(
+        json.dumps(
+            [[v.filter_list_id, v.number, v.sha256, v.filter_list.category] for v in versions]
+        ).encode()
+    ).hexdigest()[:20]
+    name = f"table-{digest}.bin"
+    path = snapshot_dir() / name
+    capacity = sum(v.blocked + v.allowed for v in versions)
+    if path.exists():
+        return name, capacity
+
+    def entries() -> Iterator[tuple[str, int]]:
+        for version in versions:
+            bit = 1 << ORDER.index(version.filter_list.category)
+            for entry, exception in read_version(version):
+                yield entry, bit << EXCEPTION_SHIFT if exception else bit
+
+    count = build(entries(), capacity, path)
+    log.info("filter table %s: %d names from %d lists", name, count, len(versions))
+    return name, count
+
+
+def _epoch(moment: Any) -> float:
+    return moment.timestamp() if moment else 0.0
+
+
+def _profile_document(profile: Profile) -> dict[str, Any]:
+    entries = list(profile.entries.all())
+    return {
+        "id": profile.pk,
+        "categories": [code for code in profile.blocked_categories if code != ILLEGAL],
+        "allow": [e.name for e in entries if e.action == "allow"],
+        "block": [e.name for e in entries if e.action == "block"],
+        "windows": [
+            {
+                "days": schedule.days,
+                "start": schedule.start.hour * 60 + schedule.start.minute,
+                "end": schedule.end.hour * 60 + schedule.end.minute,
+                "everything": schedule.block_everything,
+                "categories": schedule.categories,
+                "allowed": schedule.allowed,
+            }
+            for schedule in profile.schedules.all()
+        ],
+        "paused_until": _epoch(profile.paused_until),
+        "log_until": _epoch(profile.query_log_until),
+        "nxdomain": profile.block_answer == "nxdomain",
+        "safe_search": profile.safe_search,
+        "youtube": profile.youtube if profile.youtube in YouTubeMode.values else "off",
+        "time_zone": profile.family.time_zone,
+    }
+
+
+def document(version: int, table_name: str) -> dict[str, Any]:
+    profiles = Profile.objects.select_related("family").prefetch_related("entries", "schedules")
+    return {
+        "version": version,
+        "created": timezone.now().isoformat(),
+        "table": table_name,
+        "categories": ORDER,
+        "default": {"categories": list(settings.FILTER_DEFAULT_CATEGORIES)},
+        "profiles": [_profile_document(profile) for profile in profiles],
+        "devices": [
+            {"token": device.token, "profile": device.profile_id, "networks": device.networks}
+            for device in Device.objects.all()
+        ],
+        "local": [[r.name, r.type, r.value, r.ttl] for r in LocalRecord.objects.all()],
+    }
+
+
+def _prune(directory: Path) -> None:
+    """Keep the last few policy files and the tables they use; a resolver may still be loading one."""
+    kept = PolicyVersion.objects.order_by("-number")[:KEEP_VERSIONS]
+    keep = {version.file_name for version in kept} | {version.table_name for version in kept}
+    keep |= {snapshot.CURRENT, "compile.lock"}
+    for path in directory.iterdir():
+        if (
+            path.name not in keep
+            and path.name.startswith(("policy-", "table-"))
+            and not path.name.endswith(".partial")
+        ):
+            path.unlink(missing_ok=True)
+
+
+def compile_policy() -> PolicyVersion:
+    """Write a new snapshot version from the database and make it current."""
+    directory = snapshot_dir()
+    with _locked():
+        table_name, entries = _table(_active_versions())
+        with transaction.atomic():
+            number = (PolicyVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+            name = snapshot.publish(directory, document(number, table_name))
+            version = PolicyVersion.objects.create(
+                number=number, file_name=name, table_name=table_name, entries=entries
+            )
+        _prune(directory)
+    return version
+
+
+def compile_soon() -> None:
+    """Compile once the current transaction commits, and only once however many rows it changed."""
+    connection = transaction.get_connection()
+    if getattr(connection, "_filter_compile_pending", False):
+        return
+    connection._filter_compile_pending = True  # type: ignore[attr-defined]
+
+    def run() -> None:
+        connection._filter_compile_pending = False  # type: ignore[attr-defined]
+        compile_policy()
+
+    transaction.on_commit(run)

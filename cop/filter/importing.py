@@ -1,0 +1,169 @@
+"""Importing a block list from a file or an address into a new version of a FilterList.
+
+Good lines are kept and bad ones reported with their line numbers. A version in which nothing
+could be understood (an HTML error page, a wrong file) is rejected and the previous version stays
+in force; otherwise the new version replaces it and a snapshot is compiled.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+import httpx
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cop.filter import compiler
+from cop.filter.lists import ParsedList, parse
+from cop.filter.models import FilterList, ListVersion
+
+MAX_DOWNLOAD = 256 * 1024 * 1024
+MAX_PROBLEMS_KEPT = 1000
+Progress = Callable[[int, int], None]  # (bytes read, bytes in all or 0 when unknown)
+
+
+class _Counting(io.RawIOBase):
+    """Counts the bytes read from a binary stream so progress can be shown as a share of the size."""
+
+    def __init__(self, raw: IO[bytes], report: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._report = report
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._raw.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        self.read_bytes += len(chunk)
+        self._report(self.read_bytes)
+        return len(chunk)
+
+
+def _lines(binary: IO[bytes]) -> Iterator[str]:
+    # Lists are ASCII or UTF-8 (IDN written as Unicode); a stray byte spoils one line, not the import.
+    yield from io.TextIOWrapper(io.BufferedReader(binary, 1 << 16), encoding="utf-8", errors="replace")
+
+
+def new_version(filter_list: FilterList, origin: str) -> ListVersion:
+    with transaction.atomic():
+        top = ListVersion.objects.filter(filter_list=filter_list).aggregate(top=Max("number"))["top"] or 0
+        return ListVersion.objects.create(filter_list=filter_list, number=top + 1, origin=origin[:500])
+
+
+def _store(version: ListVersion, parsed: ParsedList) -> str:
+    """Write the normalised entries, sorted, and return their digest."""
+    path = compiler.version_file(version)
+    partial = path.with_suffix(".partial")
+    digest = hashlib.sha256()
+    with gzip.open(partial, "wt", encoding="ascii", compresslevel=3) as out:
+        for marker, names in (("+", parsed.blocked), ("-", parsed.allowed)):
+            for name in sorted(names):
+                line = f"{marker}{name}\n"
+                digest.update(line.encode("ascii"))
+                out.write(line)
+    os.replace(partial, path)
+    return digest.hexdigest()
+
+
+def _finish(version: ListVersion, parsed: ParsedList) -> ListVersion:
+    version.lines = parsed.lines
+    version.blocked = len(parsed.blocked)
+    version.allowed = len(parsed.allowed)
+    version.problem_count = len(parsed.problems)
+    version.problems = [
+        {"line": p.line, "text": p.text, "reason": p.reason} for p in parsed.problems[:MAX_PROBLEMS_KEPT]
+    ]
+    version.finished_at = timezone.now()
+    if not parsed.usable:
+        version.status = ListVersion.Status.REJECTED
+        version.error = _(
+            "Nothing in this file could be read as a block list; the previous version stays in force."
+        )
+        version.save()
+        return version
+    version.sha256 = _store(version, parsed)
+    with transaction.atomic():
+        ListVersion.objects.filter(filter_list=version.filter_list, status=ListVersion.Status.ACTIVE).update(
+            status=ListVersion.Status.SUPERSEDED
+        )
+        version.status = ListVersion.Status.ACTIVE
+        version.save()  # compiles a snapshot on commit (signals.py)
+    return version
+
+
+def _progress_saver(version: ListVersion, total: int, progress: Progress | None) -> Callable[[int], None]:
+    last = [0.0]
+
+    def report(read: int) -> None:
+        if progress is not None:
+            progress(read, total)
+        now = timezone.now().timestamp()
+        if now - last[0] >= 0.5:  # the page polls; a database write per block would slow the import
+            last[0] = now
+            # update(), not save(): progress is not a policy change and must not compile a snapshot.
+            ListVersion.objects.filter(pk=version.pk).update(bytes_read=read, bytes_total=total)
+
+    return report
+
+
+def import_file(filter_list: FilterList, path: Path, progress: Progress | None = None) -> ListVersion:
+    version = new_version(filter_list, path.name)
+    total = path.stat().st_size
+    with open(path, "rb") as raw:
+        counting = _Counting(raw, _progress_saver(version, total, progress))
+        parsed = parse(_lines(counting))
+    ListVersion.objects.filter(pk=version.pk).update(bytes_read=total, bytes_total=total)
+    return _finish(version, parsed)
+
+
+def import_url(
+    filter_list: FilterList, url: str, progress: Progress | None = None, client: httpx.Client | None = None
+) -> ListVersion:
+    version = new_version(filter_list, url)
+    owned = client is None
+    client = client or httpx.Client(timeout=30, follow_redirects=True)
+    try:
+        with client.stream("GET", url) as response:
+            response.raise_for_status()
+            total = int(response.headers.get("content-length") or 0)
+            report = _progress_saver(version, total, progress)
+            chunks = response.iter_bytes(1 << 16)
+            read = 0
+
+            def lines() -> Iterator[str]:
+                nonlocal read
+                pending = b""
+                for chunk in chunks:
+                    read += len(chunk)
+                    if read > MAX_DOWNLOAD:
+                        raise ValueError(_("The list is larger than 256 MB."))
+                    report(read)
+                    pending += chunk
+                    *complete, pending = pending.split(b"\n")
+                    for line in complete:
+                        yield line.decode("utf-8", errors="replace")
+                if pending:
+                    yield pending.decode("utf-8", errors="replace")
+
+            parsed = parse(lines())
+    except (httpx.HTTPError, ValueError) as problem:
+        version.status = ListVersion.Status.FAILED
+        version.error = str(problem)[:1000]
+        version.finished_at = timezone.now()
+        version.save()
+        return version
+    finally:
+        if owned:
+            client.close()
+    ListVersion.objects.filter(pk=version.pk).update(bytes_read=read, bytes_total=total or read)
+    return _finish(version, parsed)

@@ -1,0 +1,565 @@
+"""The family filter's DNS resolver: one asyncio loop per worker process, UDP and TCP.
+
+The hot path (`Resolver.handle`) reads the question by hand (`wire.py`), looks the name and its
+parents up in the mapped list table, applies the client's profile and answers a blocked name at
+once, or replays an upstream answer from the cache with its TTLs lowered by its age. Only a cache
+miss, a safe-search rewrite or a local record leaves it, for a coroutine. It never touches the
+database: policy comes from the snapshot files, and statistics go to a `Recorder` that a thread
+writes out in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import os
+import random
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+from cop.filter import safesearch, wire
+from cop.filter.snapshot import (
+    BLOCK_ILLEGAL,
+    FIRST_BLOCK,
+    CompiledProfile,
+    Snapshot,
+    current_name,
+    from_document,
+    load,
+)
+from cop.filter.table import wire_key
+
+log = logging.getLogger(__name__)
+Reply = Callable[[bytes], None]
+MAX_TTL = 86400
+NEGATIVE_TTL = 30  # an empty answer without an SOA to say how long it holds
+UPSTREAM_TIMEOUT = 2.0
+TCP_IDLE = 10.0
+TYPE_ANY = 255
+ZONE_TRANSFERS = {251, 252}
+REWRITE_TTL = 300
+Cached = tuple[bytes, int, bool]  # name key, type, DNSSEC OK
+
+
+@dataclass(frozen=True)
+class Config:
+    snapshot_dir: Path
+    upstreams: tuple[tuple[str, int], ...]
+    block_ttl: int = 60
+    cache_entries: int = 100_000
+
+
+def _rewrite_tables() -> dict[tuple[bool, str], dict[bytes, bytes]]:
+    tables = {}
+    for safe in (False, True):
+        for youtube in ("off", "moderate", "strict"):
+            tables[(safe, youtube)] = {
+                wire_key(name): wire_key(target)
+                for name, target in safesearch.rewrites(safe, youtube).items()
+            }
+    return tables
+
+
+REWRITES = _rewrite_tables()
+
+
+def empty_snapshot() -> Snapshot:
+    """Until a policy is compiled the resolver still enforces nothing but forwards; it never fails open
+    on a loaded policy, because a broken new snapshot is refused and the previous one kept."""
+    return from_document({"version": 0, "categories": ["illegal"], "default": {}}, None)
+
+
+class Recorder:
+    """What the parents' reports and the national counts need; kept in memory, flushed by a thread."""
+
+    def __init__(self) -> None:
+        self.activity: dict[tuple[int, str, int], int] = {}
+        self.blocked: dict[tuple[int, str, str], int] = {}
+        self.sites: dict[tuple[int, str, str, str], int] = {}
+        self.preventive: dict[tuple[str, str], int] = {}
+        self.log: list[tuple[int, float, str, int, bool, int]] = []
+
+    def record(
+        self,
+        snapshot: Snapshot,
+        profile: CompiledProfile,
+        key: bytes,
+        qtype: int,
+        reason: int,
+        bit: int,
+        now: float,
+    ) -> None:
+        blocked = reason >= FIRST_BLOCK
+        if blocked:
+            day = time.strftime("%Y-%m-%d", time.gmtime(now))
+            category = snapshot.category_code(bit)
+            counter = (day, category)
+            self.preventive[counter] = self.preventive.get(counter, 0) + 1
+        if not profile.id:
+            return  # a client no device binds: counted anonymously above, nothing more
+        moment = datetime.datetime.fromtimestamp(now, profile.zone).timetuple()
+        day = time.strftime("%Y-%m-%d", moment)
+        hour_key = (profile.id, day, moment.tm_hour)
+        self.activity[hour_key] = self.activity.get(hour_key, 0) + 1
+        name = _text(key)
+        if blocked:
+            category = snapshot.category_code(bit)
+            blocked_key = (profile.id, day, category)
+            self.blocked[blocked_key] = self.blocked.get(blocked_key, 0) + 1
+            site_key = (profile.id, day, name, category)
+            self.sites[site_key] = self.sites.get(site_key, 0) + 1
+        if now < profile.log_until:
+            self.log.append((profile.id, now, name, qtype, blocked, reason))
+
+    def merge(self, other: Recorder) -> None:
+        """Put back a batch that could not be written, so the next flush tries it again."""
+        for mine, theirs in (
+            (self.activity, other.activity),
+            (self.blocked, other.blocked),
+            (self.sites, other.sites),
+            (self.preventive, other.preventive),
+        ):
+            for key, count in theirs.items():
+                mine[key] = mine.get(key, 0) + count  # type: ignore[index]
+        self.log[:0] = other.log
+
+    def take(self) -> Recorder:
+        taken = Recorder()
+        taken.activity, self.activity = self.activity, {}
+        taken.blocked, self.blocked = self.blocked, {}
+        taken.sites, self.sites = self.sites, {}
+        taken.preventive, self.preventive = self.preventive, {}
+        taken.log, self.log = self.log, []
+        return taken
+
+
+def _text(key: bytes) -> str:
+    labels = []
+    position = 0
+    while position < len(key):
+        length = key[position]
+        labels.append(key[position + 1 : position + 1 + length].decode("ascii", errors="replace"))
+        position += length + 1
+    return ".".join(labels)
+
+
+class Resolver:
+    def __init__(self, config: Config, recorder: Recorder | None = None) -> None:
+        self.config = config
+        self.snapshot = empty_snapshot()
+        self.snapshot_name = ""
+        self.cache: dict[Cached, wire.Answer] = {}
+        self.pending: dict[Cached, asyncio.Future[wire.Answer | None]] = {}
+        self.recorder = recorder
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.served = 0
+
+    # -- policy -------------------------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """Load the snapshot `current` names if it changed; a broken one is refused and logged."""
+        name = current_name(self.config.snapshot_dir)
+        if not name or name == self.snapshot_name:
+            return False
+        try:
+            fresh = load(self.config.snapshot_dir, self.snapshot)
+        except (OSError, ValueError, KeyError) as problem:
+            log.error(
+                "filter snapshot %s refused, keeping version %s: %s", name, self.snapshot.version, problem
+            )
+            return False
+        self.snapshot, self.snapshot_name = fresh, name
+        log.info("filter snapshot version %s in force", fresh.version)
+        return True
+
+    # -- the hot path -------------------------------------------------------------------------
+
+    def handle(self, data: bytes, address: str, reply: Reply, tcp: bool) -> bytes | None:
+        """The answer to send now, or None when there is none or `reply` will be called later."""
+        query = wire.parse(data)
+        if query is None:
+            return None
+        if query.__class__ is int:
+            return wire.error(data, query)  # type: ignore[arg-type]
+        assert isinstance(query, wire.Query)
+        self.served += 1
+        if query.qclass != wire.CLASS_IN or query.qtype in ZONE_TRANSFERS:
+            return wire.refused(query)
+        if query.qtype == TYPE_ANY and not tcp:
+            # RFC 8482: no large answers to ANY over UDP, where the source address may be forged.
+            return wire.truncated(query)
+        snapshot = self.snapshot
+        profile = snapshot.profile_for(address, query.token)
+        suffixes = query.suffixes
+        now = time.time()
+        reason, bit = profile.decide(suffixes, snapshot.bits(suffixes), now)
+        if self.recorder is not None:
+            self.recorder.record(snapshot, profile, query.key, query.qtype, reason, bit, now)
+        if reason >= FIRST_BLOCK:
+            if reason == BLOCK_ILLEGAL:
+                ede = wire.EDE_CENSORED
+            else:
+                ede = wire.EDE_FILTERED
+            return wire.limit(
+                query,
+                wire.blocked(query, profile.nxdomain, self.config.block_ttl, ede, snapshot.version),
+                tcp,
+            )
+        if snapshot.local and query.key in snapshot.local:
+            self._later(self._local(query, snapshot), reply, query, tcp)
+            return None
+        # Safe search stays on during a pause: a pause lifts blocks, it does not unfilter search.
+        if profile.safe_search or profile.youtube != "off":
+            target = REWRITES[(profile.safe_search, profile.youtube)].get(query.key)
+            if target is not None:
+                self._later(self._rewrite(query, target), reply, query, tcp)
+                return None
+        cache_key = (query.key, query.qtype, query.do)
+        answer = self.cache.get(cache_key)
+        if answer is not None:
+            age = int(now - answer.stored)
+            if age < answer.ttl:
+                return wire.limit(query, wire.replay(query, answer, age), tcp)
+            del self.cache[cache_key]
+        self._forward(query, cache_key, reply, tcp)
+        return None
+
+    # -- upstream -----------------------------------------------------------------------------
+
+    def _forward(self, query: wire.Query, cache_key: Cached, reply: Reply, tcp: bool) -> None:
+        future = self.pending.get(cache_key)
+        if future is None:
+            assert self.loop is not None
+            future = self.loop.create_future()
+            self.pending[cache_key] = future
+            task = self.loop.create_task(self._fetch(cache_key, future))
+            task.add_done_callback(_log_failure)
+
+        def done(finished: asyncio.Future[wire.Answer | None]) -> None:
+            answer = finished.result() if not finished.cancelled() else None
+            if answer is None:
+                reply(wire.servfail(query))
+            else:
+                age = int(time.time() - answer.stored)
+                reply(wire.limit(query, wire.replay(query, answer, age), tcp))
+
+        future.add_done_callback(done)
+
+    async def _fetch(self, cache_key: Cached, future: asyncio.Future[wire.Answer | None]) -> None:
+        try:
+            answer = await self.lookup(*cache_key)
+        except Exception:  # a failure here must become SERVFAIL for the waiting clients, never a lost reply
+            log.exception("upstream lookup failed")
+            answer = None
+        finally:
+            self.pending.pop(cache_key, None)
+        if not future.done():
+            future.set_result(answer)
+
+    async def lookup(self, key: bytes, qtype: int, do: bool) -> wire.Answer | None:
+        """An answer from the cache or the upstream servers, in order; None when none answered."""
+        cache_key = (key, qtype, do)
+        cached = self.cache.get(cache_key)
+        if cached is not None and time.time() - cached.stored < cached.ttl:
+            return cached
+        question_bytes = key + b"\x00" + struct.pack("!HH", qtype, wire.CLASS_IN)
+        for host, port in self.config.upstreams:
+            message_id = random.getrandbits(16)
+            query = wire.question(key, qtype, message_id, do)
+            try:
+                raw = await self._udp(host, port, query, message_id)
+                answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL)
+                if answer.truncated:
+                    raw = await self._tcp(host, port, query)
+                    answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL)
+            except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as problem:
+                log.warning("upstream %s:%s: %s", host, port, problem)
+                continue
+            answer.stored = time.time()
+            if answer.ttl > 0:
+                self._store(cache_key, answer)
+            return answer
+        return None
+
+    def _store(self, cache_key: Cached, answer: wire.Answer) -> None:
+        cache = self.cache
+        if len(cache) >= self.config.cache_entries:
+            # Drop the oldest tenth: dicts keep insertion order, and old entries expire first anyway.
+            for stale in list(cache)[: max(1, self.config.cache_entries // 10)]:
+                del cache[stale]
+        cache[cache_key] = answer
+
+    async def _udp(self, host: str, port: int, query: bytes, message_id: int) -> bytes:
+        assert self.loop is not None
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # A fresh socket per query: a random source port makes forged answers far harder to land.
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
+            sock.connect((host, port))
+            await self.loop.sock_sendall(sock, query)
+            deadline = self.loop.time() + UPSTREAM_TIMEOUT
+            while True:
+                remaining = deadline - self.loop.time()
+                if remaining <= 0:
+                    raise TimeoutError("no answer")
+                raw = await asyncio.wait_for(self.loop.sock_recv(sock, 65535), remaining)
+                if len(raw) >= 2 and raw[0] << 8 | raw[1] == message_id:
+                    return raw
+
+    async def _tcp(self, host: str, port: int, query: bytes) -> bytes:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), UPSTREAM_TIMEOUT)
+        try:
+            writer.write(struct.pack("!H", len(query)) + query)
+            await writer.drain()
+            length = struct.unpack("!H", await asyncio.wait_for(reader.readexactly(2), UPSTREAM_TIMEOUT))[0]
+            return await asyncio.wait_for(reader.readexactly(length), UPSTREAM_TIMEOUT)
+        finally:
+            writer.close()
+
+    # -- slow paths: dnspython builds these answers ---------------------------------------------
+
+    def _later(
+        self, work: asyncio.Future[bytes] | object, reply: Reply, query: wire.Query, tcp: bool
+    ) -> None:
+        assert self.loop is not None
+        task = self.loop.create_task(work)  # type: ignore[arg-type]
+
+        def done(finished: asyncio.Task[bytes]) -> None:
+            if finished.cancelled():
+                return
+            problem = finished.exception()
+            if problem is not None:
+                log.error("answer failed: %r", problem)
+                reply(wire.servfail(query))
+            else:
+                reply(wire.limit(query, finished.result(), tcp))
+
+        task.add_done_callback(done)
+
+    def _response(self, query: wire.Query) -> dns.message.Message:
+        message = dns.message.make_response(
+            dns.message.from_wire(query.id + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + query.question)
+        )
+        message.flags |= dns.flags.RA
+        if query.edns:
+            message.use_edns(0, dns.flags.DO if query.do else 0, wire.UDP_OURS)
+        message.id = int.from_bytes(query.id, "big")
+        message.flags = (message.flags & ~0x0110) | (query.flags & 0x0110) | 0x8080
+        return message
+
+    async def _chase(self, message: dns.message.Message, target_key: bytes, qtype: int, do: bool) -> None:
+        """Append the target's own records (a CNAME chain ends in addresses, as clients expect)."""
+        if qtype == dns.rdatatype.CNAME:
+            return
+        answer = await self.lookup(target_key, qtype, do)
+        if answer is None:
+            message.set_rcode(dns.rcode.SERVFAIL)
+            return
+        fake = wire.Query()
+        fake.id = b"\x00\x00"
+        fake.question = target_key + b"\x00" + struct.pack("!HH", qtype, wire.CLASS_IN)
+        upstream = dns.message.from_wire(wire.replay(fake, answer, int(time.time() - answer.stored)))
+        message.answer.extend(upstream.answer)
+        if not upstream.answer:
+            message.authority.extend(upstream.authority)
+        message.set_rcode(upstream.rcode())
+
+    async def _rewrite(self, query: wire.Query, target_key: bytes) -> bytes:
+        message = self._response(query)
+        owner = message.question[0].name
+        target = dns.name.from_wire(target_key + b"\x00", 0)[0]
+        message.answer.append(dns.rrset.from_text(owner, REWRITE_TTL, "IN", "CNAME", target.to_text()))
+        await self._chase(message, target_key, query.qtype, query.do)
+        return message.to_wire(max_size=65535)
+
+    async def _local(self, query: wire.Query, snapshot: Snapshot) -> bytes:
+        message = self._response(query)
+        message.flags |= dns.flags.AA
+        owner = message.question[0].name
+        records = snapshot.local[query.key]
+        wanted = dns.rdatatype.to_text(query.qtype) if query.qtype else ""
+        cnames = [(value, ttl) for rtype, value, ttl in records if rtype == "CNAME"]
+        if cnames:
+            value, ttl = cnames[0]
+            message.answer.append(dns.rrset.from_text(owner, ttl, "IN", "CNAME", value + "."))
+            if wanted != "CNAME":
+                await self._chase(message, wire_key(value), query.qtype, query.do)
+            return message.to_wire(max_size=65535)
+        matching = [(value, ttl) for rtype, value, ttl in records if rtype == wanted]
+        if matching:
+            rdatas = [f'"{value}"' if wanted == "TXT" else value for value, _ttl in matching]
+            message.answer.append(
+                dns.rrset.from_text_list(owner, min(ttl for _v, ttl in matching), "IN", wanted, rdatas)
+            )
+        return message.to_wire(max_size=65535)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("filter task failed: %r", task.exception())
+
+
+# -- sockets ----------------------------------------------------------------------------------
+
+
+def bind_udp(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # workers share the port; the kernel spreads
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    sock.bind((host, port))
+    sock.setblocking(False)
+    return sock
+
+
+def bind_tcp(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind((host, port))
+    sock.listen(256)
+    sock.setblocking(False)
+    return sock
+
+
+class UdpServer:
+    """Drains a UDP socket whenever it is readable: one wake-up can serve hundreds of queries."""
+
+    def __init__(self, resolver: Resolver, sock: socket.socket) -> None:
+        self.resolver = resolver
+        self.sock = sock
+
+    def readable(self) -> None:
+        sock = self.sock
+        recvfrom = sock.recvfrom
+        sendto = sock.sendto
+        handle = self.resolver.handle
+        for _ in range(512):
+            try:
+                data, address = recvfrom(4096)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue  # e.g. an ICMP error from an earlier send surfacing here
+            try:
+                answer = handle(data, address[0], _udp_reply(sock, address), False)
+            except Exception:  # one bad packet must never take the worker down
+                log.exception("query from %s could not be answered", address[0])
+                continue
+            if answer is not None:
+                try:
+                    sendto(answer, address)
+                except OSError:
+                    pass  # a full send buffer: the client will retry, as it would after a loss
+
+
+def _udp_reply(sock: socket.socket, address: tuple[str, int]) -> Reply:
+    def send(answer: bytes) -> None:
+        try:
+            sock.sendto(answer, address)
+        except OSError:
+            pass
+
+    return send
+
+
+async def serve_tcp_client(
+    resolver: Resolver, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """RFC 7766: several queries per connection, answered in any order, closed when idle."""
+    peer = writer.get_extra_info("peername")
+    address = peer[0] if peer else ""
+
+    def send(answer: bytes) -> None:
+        if not writer.is_closing():
+            writer.write(struct.pack("!H", len(answer)) + answer)
+
+    try:
+        while True:
+            header = await asyncio.wait_for(reader.readexactly(2), TCP_IDLE)
+            length = struct.unpack("!H", header)[0]
+            data = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE)
+            try:
+                answer = resolver.handle(data, address, send, True)
+            except Exception:
+                log.exception("TCP query from %s could not be answered", address)
+                break
+            if answer is not None:
+                send(answer)
+                await writer.drain()
+    except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def watch(resolver: Resolver, interval: float = 1.0) -> None:
+    """Pick up a new snapshot within a second of it being written, loading it off the loop."""
+    while True:
+        await asyncio.sleep(interval)
+        name = current_name(resolver.config.snapshot_dir)
+        if name and name != resolver.snapshot_name:
+            await asyncio.to_thread(_reload_in_thread, resolver)
+
+
+def _reload_in_thread(resolver: Resolver) -> None:
+    # Loading builds a new Snapshot object; the swap itself is one assignment, atomic under the GIL.
+    resolver.reload()
+
+
+async def serve(
+    resolver: Resolver,
+    listen: list[tuple[str, int]],
+    ready: Callable[[], None] | None = None,
+    flush: Callable[[Recorder], None] | None = None,
+    flush_every: float = 30.0,
+) -> None:
+    loop = asyncio.get_running_loop()
+    resolver.loop = loop
+    resolver.reload()
+    servers = []
+    for host, port in listen:
+        udp = bind_udp(host, port)
+        loop.add_reader(udp.fileno(), UdpServer(resolver, udp).readable)
+        servers.append(
+            await asyncio.start_server(
+                lambda r, w: serve_tcp_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000
+            )
+        )
+    tasks = [loop.create_task(watch(resolver))]
+    if flush is not None and resolver.recorder is not None:
+        tasks.append(loop.create_task(_flusher(resolver.recorder, flush, flush_every)))
+    if ready is not None:
+        ready()
+    log.info("filter resolver %d listening on %s", os.getpid(), listen)
+    await asyncio.Event().wait()
+
+
+async def _flusher(recorder: Recorder, flush: Callable[[Recorder], None], every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        batch = recorder.take()
+        try:
+            await asyncio.to_thread(flush, batch)
+        except Exception:
+            log.exception("filter statistics could not be written; retrying with the next batch")
+            recorder.merge(batch)

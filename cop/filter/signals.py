@@ -1,0 +1,28 @@
+"""Any change to what the resolver enforces compiles a new snapshot once the transaction commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from cop.filter import compiler
+from cop.filter.models import Device, Entry, Family, FilterList, ListVersion, LocalRecord, Profile, Schedule
+
+
+def _changed(sender: type, **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    instance = kwargs.get("instance")
+    if (
+        isinstance(instance, ListVersion)
+        and "created" in kwargs
+        and instance.status != ListVersion.Status.ACTIVE
+    ):
+        return  # an import in progress, rejected or failed changes nothing the resolver enforces
+    compiler.compile_soon()
+
+
+for model in (Family, Profile, Entry, Schedule, Device, LocalRecord, FilterList, ListVersion):
+    post_save.connect(_changed, sender=model, dispatch_uid=f"filter-compile-save-{model.__name__}")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"filter-compile-delete-{model.__name__}")

@@ -1,0 +1,117 @@
+"""Running the real resolver (`cop run_filter`) in a child process against a test upstream."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dns.edns
+import dns.message
+import dns.query
+import dns.rdatatype
+
+from cop.filter import snapshot
+from cop.filter.categories import CATEGORIES
+from cop.filter.table import EXCEPTION_SHIFT, build
+from cop.filter.tests.upstream import Upstream, free_port
+
+ORDER = [category.code for category in CATEGORIES]
+DEVICE_OPTION = 65074
+
+
+def bit(category: str) -> int:
+    return 1 << ORDER.index(category)
+
+
+def write_snapshot(
+    directory: Path,
+    version: int,
+    lists: dict[str, list[str]],
+    exceptions: dict[str, list[str]] | None = None,
+    **document: Any,
+) -> None:
+    """Compile lists and a policy document into `directory` the way the platform's compiler does."""
+    entries = [(name, bit(category)) for category, names in lists.items() for name in names]
+    entries += [(n, bit(c) << EXCEPTION_SHIFT) for c, names in (exceptions or {}).items() for n in names]
+    table_name = f"table-test-{version}.bin"
+    build(entries, len(entries), directory / table_name)
+    snapshot.publish(directory, {"version": version, "categories": ORDER, "table": table_name, **document})
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[bytes]
+    port: int
+    upstream: Upstream
+    directory: Path
+
+    def ask(
+        self,
+        name: str,
+        rdtype: str = "A",
+        token: str = "",
+        tcp: bool = False,
+        payload: int | None = 1232,
+        timeout: float = 3.0,
+    ) -> dns.message.Message:
+        options = [dns.edns.GenericOption(DEVICE_OPTION, token.encode())] if token else []
+        query = dns.message.make_query(
+            name, rdtype, use_edns=0 if payload else False, payload=payload or 512, options=options
+        )
+        send = dns.query.tcp if tcp else dns.query.udp
+        return send(query, "127.0.0.1", port=self.port, timeout=timeout)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start(
+    directory: Path, upstream: Upstream, workers: int = 2, env: dict[str, str] | None = None
+) -> Running:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "from cop.cli import main; main()",
+        "run_filter",
+        "--listen",
+        f"127.0.0.1:{port}",
+        "--upstream",
+        f"127.0.0.1:{upstream.port}",
+        "--workers",
+        str(workers),
+        "--snapshot-dir",
+        str(directory),
+        "--no-stats",
+    ]
+    environment = {**os.environ, "COP_LOG_LEVEL": "WARNING", **(env or {})}
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    running = Running(process, port, upstream, directory)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the resolver exited with {process.returncode}")
+        try:
+            running.ask("news.example.org", timeout=0.3)
+            # Both workers bind the port; give the second a moment so no test meets a half-started pool.
+            time.sleep(0.3)
+            return running
+        except (dns.exception.Timeout, ConnectionError, OSError):
+            time.sleep(0.1)
+    running.stop()
+    raise RuntimeError("the resolver did not answer within 20 s")
+
+
+def addresses(message: dns.message.Message, rdtype: str = "A") -> list[str]:
+    wanted = dns.rdatatype.from_text(rdtype)
+    return sorted(item.to_text() for rrset in message.answer if rrset.rdtype == wanted for item in rrset)

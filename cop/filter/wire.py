@@ -1,0 +1,374 @@
+"""DNS wire format for the resolver's hot path, written by hand (RFC 1035, RFC 6891 EDNS0).
+
+A general DNS library builds an object per record; reading one question and answering a blocked
+name needs a few slices and one `struct` call, which is what this module does. The slow paths
+(safe-search rewrites, local records) and the tests use dnspython.
+
+Nothing here trusts its input: every length is checked before it is used, and the answer to a
+message that cannot be understood is a bare 12-byte header, never longer than what was received.
+"""
+
+from __future__ import annotations
+
+import struct
+
+TYPE_A = 1
+TYPE_NS = 2
+TYPE_CNAME = 5
+TYPE_SOA = 6
+TYPE_TXT = 16
+TYPE_AAAA = 28
+TYPE_OPT = 41
+TYPE_SVCB = 64
+TYPE_HTTPS = 65
+CLASS_IN = 1
+
+NOERROR = 0
+FORMERR = 1
+SERVFAIL = 2
+NXDOMAIN = 3
+NOTIMP = 4
+REFUSED = 5
+BADVERS = 16
+
+OPTION_ECS = 8
+OPTION_EDE = 15
+# The CPE-ID option that home routers add (dnsmasq's --add-cpe-id): carries a device's token.
+OPTION_DEVICE = 65074
+
+EDE_BLOCKED = 15  # blocked by the operator's policy
+EDE_CENSORED = 16  # blocked because of an external requirement: the national illegal-content list
+EDE_FILTERED = 17  # blocked as the client (a parent) asked
+
+UDP_PLAIN = 512
+UDP_OURS = 1232  # the size the DNS flag day 2020 settled on: no fragmentation on common paths
+
+_HEADER = struct.Struct("!HHHHHH")
+_U16 = struct.Struct("!H")
+_U32 = struct.Struct("!I")
+_RR_FIXED = struct.Struct("!HHIH")  # type, class, ttl, rdlength
+
+
+class Query:
+    """One parsed question with what the answer depends on."""
+
+    __slots__ = (
+        "do",
+        "edns",
+        "flags",
+        "id",
+        "key",
+        "qclass",
+        "qtype",
+        "question",
+        "subnet",
+        "suffixes",
+        "token",
+        "udp_size",
+    )
+
+    def __init__(self) -> None:
+        self.id = b""
+        self.flags = 0
+        self.question = b""  # the question section as sent (name in the client's case, type, class)
+        self.key = b""  # the name in lower case, wire form, without the root label
+        self.suffixes: list[bytes] = []  # keys of the name and of each parent with two labels or more
+        self.qtype = 0
+        self.qclass = 0
+        self.edns = False
+        self.udp_size = UDP_PLAIN
+        self.do = False
+        self.token = ""
+        self.subnet: tuple[int, bytes, int] | None = None  # family, address bytes, prefix
+
+
+def error(data: bytes, rcode: int) -> bytes:
+    """A bare header answering `data` with `rcode`: never larger than the message it answers."""
+    flags = 0x8000 | (data[2] << 8 & 0x7900) | (data[3] & 0x10) | 0x80 | rcode
+    return data[:2] + _U16.pack(flags) + b"\x00\x00\x00\x00\x00\x00\x00\x00"
+
+
+def parse(data: bytes) -> Query | int | None:
+    """A Query; an rcode to answer with `error`; or None when nothing must be sent back.
+
+    Responses (QR set) and anything shorter than a header get no answer at all: answering them
+    is how reflection loops and amplification start.
+    """
+    size = len(data)
+    if size < 12 or data[2] & 0x80:
+        return None
+    if data[2] & 0x78:  # an opcode other than QUERY
+        return NOTIMP
+    if data[4:10] != b"\x00\x01\x00\x00\x00\x00":  # one question, no answers, no authority
+        return FORMERR
+    additional = data[10] << 8 | data[11]
+    if additional > 1:
+        return FORMERR
+    # The name: labels of at most 63 bytes, at most 255 bytes in all, no compression in a question.
+    position = 12
+    offsets = []
+    while True:
+        if position >= size:
+            return FORMERR
+        length = data[position]
+        if length == 0:
+            break
+        if length > 63:
+            return FORMERR
+        offsets.append(position - 12)
+        position += length + 1
+    if position - 12 > 254 or position + 5 > size:
+        return FORMERR
+    query = Query()
+    query.id = data[:2]
+    query.flags = data[2] << 8 | data[3]
+    key = data[12:position].lower()
+    query.key = key
+    query.suffixes = [key[offset:] for offset in offsets[:-1]] if offsets else []
+    query.qtype = data[position + 1] << 8 | data[position + 2]
+    query.qclass = data[position + 3] << 8 | data[position + 4]
+    end = position + 5
+    query.question = data[12:end]
+    if additional:
+        result = _read_opt(data, end, query)
+        if result is not None:
+            return result
+    elif end != size:
+        return FORMERR
+    return query
+
+
+def _read_opt(data: bytes, start: int, query: Query) -> int | None:
+    size = len(data)
+    if start + 11 > size or data[start] != 0:
+        return FORMERR
+    rtype, udp_size, ttl, rdlength = _RR_FIXED.unpack_from(data, start + 1)
+    if rtype != TYPE_OPT or start + 11 + rdlength != size:
+        return FORMERR
+    query.edns = True
+    query.udp_size = max(UDP_PLAIN, udp_size)
+    query.do = bool(ttl & 0x8000)
+    if ttl >> 16 & 0xFF:  # EDNS version other than 0
+        return BADVERS
+    position = start + 11
+    while position < size:
+        if position + 4 > size:
+            return FORMERR
+        code, length = data[position] << 8 | data[position + 1], data[position + 2] << 8 | data[position + 3]
+        value = data[position + 4 : position + 4 + length]
+        if len(value) != length:
+            return FORMERR
+        if code == OPTION_DEVICE:
+            try:
+                query.token = value.decode("ascii").lower()
+            except UnicodeDecodeError:
+                return FORMERR
+        elif code == OPTION_ECS and length >= 4:
+            family, prefix = value[0] << 8 | value[1], value[2]
+            query.subnet = (family, value[4:], prefix)
+        position += 4 + length
+    return None
+
+
+def _opt(query: Query, ede: int = 0, text: bytes = b"") -> bytes:
+    options = b""
+    if ede:
+        options = _U16.pack(OPTION_EDE) + _U16.pack(2 + len(text)) + _U16.pack(ede) + text
+    return (
+        b"\x00\x00\x29"
+        + _U16.pack(UDP_OURS)
+        + (b"\x00\x00\x80\x00" if query.do else b"\x00\x00\x00\x00")
+        + _U16.pack(len(options))
+        + options
+    )
+
+
+def _soa(ttl: int, serial: int) -> bytes:
+    # A negative answer carries an SOA so that clients cache it for `ttl` only (RFC 2308).
+    rdata = b"\x02ns\x06filter\x07invalid\x00\x0ahostmaster\x06filter\x07invalid\x00" + struct.pack(
+        "!IIIII", serial & 0xFFFFFFFF, 3600, 600, 86400, ttl
+    )
+    return b"\xc0\x0c" + _RR_FIXED.pack(TYPE_SOA, CLASS_IN, ttl, len(rdata)) + rdata
+
+
+def _flags(query: Query, rcode: int, authoritative: bool = False) -> int:
+    # QR and RA set; RD and CD copied from the question.
+    return 0x8080 | (query.flags & 0x0110) | (0x0400 if authoritative else 0) | rcode
+
+
+def blocked(query: Query, nxdomain: bool, ttl: int, ede: int, serial: int) -> bytes:
+    """The answer for a blocked name: 0.0.0.0 or :: for A and AAAA, else no data; or NXDOMAIN."""
+    answer = b""
+    if not nxdomain and query.qclass == CLASS_IN:
+        if query.qtype == TYPE_A:
+            answer = b"\xc0\x0c" + _RR_FIXED.pack(TYPE_A, CLASS_IN, ttl, 4) + b"\x00\x00\x00\x00"
+        elif query.qtype == TYPE_AAAA:
+            answer = b"\xc0\x0c" + _RR_FIXED.pack(TYPE_AAAA, CLASS_IN, ttl, 16) + b"\x00" * 16
+    authority = b"" if answer else _soa(ttl, serial)
+    rcode = NXDOMAIN if nxdomain else NOERROR
+    header = _HEADER.pack(
+        0, _flags(query, rcode), 1, 1 if answer else 0, 0 if answer else 1, 1 if query.edns else 0
+    )
+    message = query.id + header[2:] + query.question + answer + authority
+    if query.edns:
+        message += _opt(query, ede)
+    return message
+
+
+def refused(query: Query) -> bytes:
+    header = _HEADER.pack(0, _flags(query, REFUSED), 1, 0, 0, 1 if query.edns else 0)
+    return query.id + header[2:] + query.question + (_opt(query) if query.edns else b"")
+
+
+def servfail(query: Query) -> bytes:
+    header = _HEADER.pack(0, _flags(query, SERVFAIL), 1, 0, 0, 1 if query.edns else 0)
+    return query.id + header[2:] + query.question + (_opt(query) if query.edns else b"")
+
+
+def limit(query: Query, message: bytes, tcp: bool) -> bytes:
+    """The message, or over UDP when it does not fit the client's buffer, the truncated header."""
+    if tcp:
+        return message
+    room = min(query.udp_size, UDP_OURS) if query.edns else UDP_PLAIN
+    if len(message) <= room:
+        return message
+    return truncated(query, message[2] << 8 | message[3])
+
+
+def truncated(query: Query, flags: int = 0) -> bytes:
+    """Header and question with TC set: the client asks again over TCP."""
+    flags = (flags or _flags(query, NOERROR)) | 0x0200
+    header = _HEADER.pack(0, flags, 1, 0, 0, 1 if query.edns else 0)
+    return query.id + header[2:] + query.question + (_opt(query) if query.edns else b"")
+
+
+def question(name_key: bytes, qtype: int, message_id: int, do: bool) -> bytes:
+    """A recursive query to an upstream server, with EDNS0 so that large answers come over UDP."""
+    header = _HEADER.pack(message_id, 0x0100, 1, 0, 0, 1)
+    opt = (
+        b"\x00\x00\x29"
+        + _U16.pack(UDP_OURS)
+        + (b"\x00\x00\x80\x00" if do else b"\x00\x00\x00\x00")
+        + b"\x00\x00"
+    )
+    return header + name_key + b"\x00" + _U16.pack(qtype) + _U16.pack(CLASS_IN) + opt
+
+
+class Answer:
+    """An upstream answer kept in the cache, ready to be replayed to any client with fresh TTLs."""
+
+    __slots__ = ("_age", "_aged", "body", "counts", "flags", "stored", "truncated", "ttl", "ttl_offsets")
+
+    def __init__(self) -> None:
+        self.flags = 0
+        self.counts = (0, 0, 0)  # answer, authority, additional (the OPT record left out)
+        self.body = b""  # the sections after the question, OPT left out
+        self.ttl_offsets: list[tuple[int, int]] = []  # (offset in body, TTL as received)
+        self.ttl = 0  # how long the answer may be kept
+        self.stored = 0.0
+        self.truncated = False
+        self._aged = b""
+        self._age = -1
+
+    def aged_body(self, age: int) -> bytes:
+        """The body with every TTL lowered by `age` seconds; rebuilt at most once a second."""
+        if age <= 0:
+            return self.body
+        if age == self._age:
+            return self._aged
+        body = bytearray(self.body)
+        for offset, ttl in self.ttl_offsets:
+            _U32.pack_into(body, offset, max(0, ttl - age))
+        self._aged, self._age = bytes(body), age
+        return self._aged
+
+
+def _skip_name(message: bytes, position: int) -> int:
+    size = len(message)
+    while True:
+        if position >= size:
+            raise ValueError("name runs past the end")
+        length = message[position]
+        if length == 0:
+            return position + 1
+        if length & 0xC0 == 0xC0:
+            if position + 2 > size:
+                raise ValueError("pointer runs past the end")
+            return position + 2
+        if length & 0xC0:
+            raise ValueError("unknown label type")
+        position += length + 1
+
+
+def read_answer(message: bytes, expected_question: bytes, max_ttl: int, negative_ttl: int) -> Answer:
+    """Check an upstream answer against the question asked and index it for the cache.
+
+    Raises ValueError for anything malformed or answering another question.
+    """
+    if len(message) < 12:
+        raise ValueError("shorter than a header")
+    _id, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(message)
+    if not flags & 0x8000 or qdcount != 1:
+        raise ValueError("not an answer to one question")
+    end = 12 + len(expected_question)
+    # Only the name folds case: type 65 (HTTPS) is the byte "A", which lower() would turn into "a".
+    if (
+        message[12 : end - 4].lower() != expected_question[:-4]
+        or message[end - 4 : end] != expected_question[-4:]
+    ):
+        raise ValueError("answers another question")
+    answer = Answer()
+    answer.flags = flags
+    answer.truncated = bool(flags & 0x0200)
+    rcode = flags & 0x000F
+    position = end
+    body = bytearray()
+    kept_additional = 0
+    ttls: list[int] = []
+    negative = 0
+    for section, count in enumerate((ancount, nscount, arcount)):
+        for _ in range(count):
+            start = position
+            position = _skip_name(message, position)
+            if position + 10 > len(message):
+                raise ValueError("record runs past the end")
+            rtype, _rclass, ttl, rdlength = _RR_FIXED.unpack_from(message, position)
+            record_end = position + 10 + rdlength
+            if record_end > len(message):
+                raise ValueError("record data runs past the end")
+            if rtype == TYPE_OPT:
+                position = record_end
+                continue
+            answer.ttl_offsets.append((len(body) + position - start + 4, ttl))
+            if rtype == TYPE_SOA and section == 1 and rdlength >= 20:
+                negative = min(ttl, _U32.unpack_from(message, record_end - 4)[0])
+            elif section == 0:
+                ttls.append(ttl)
+            body += message[start:record_end]
+            if section == 2:
+                kept_additional += 1
+            position = record_end
+    if position != len(message):
+        raise ValueError("bytes after the last record")
+    answer.counts = (ancount, nscount, kept_additional)
+    answer.body = bytes(body)
+    if rcode not in (NOERROR, NXDOMAIN) or answer.truncated:
+        answer.ttl = 0
+    elif ancount and ttls:
+        answer.ttl = min(min(ttls), max_ttl)
+    else:
+        answer.ttl = min(negative, max_ttl) if negative else negative_ttl
+    return answer
+
+
+def replay(query: Query, answer: Answer, age: int) -> bytes:
+    """An upstream answer from the cache, for this client: its ID, its question's case, fresh TTLs."""
+    an, ns, ar = answer.counts
+    flags = 0x8080 | (query.flags & 0x0110) | (answer.flags & 0x000F)
+    if query.do or query.flags & 0x0020:
+        flags |= answer.flags & 0x0020  # AD only for a client that can make sense of it
+    header = _HEADER.pack(0, flags, 1, an, ns, ar + (1 if query.edns else 0))
+    message = query.id + header[2:] + query.question + answer.aged_body(age)
+    if query.edns:
+        message += _opt(query)
+    return message
