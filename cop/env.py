@@ -43,6 +43,14 @@ def envint(name: str, default: int | None) -> int | None:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def envcount(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number that must be set (an empty value is refused) and at least `minimum`."""
+    value = envint(name, default)
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}")
+    return value
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

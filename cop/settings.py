@@ -13,7 +13,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from cop.env import envbool, envint, envlist, envstr
+from cop.env import envbool, envcount, envint, envlist, envstr
 
 # Lets generic classes such as ModelForm[Model] be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -243,14 +243,14 @@ SITE_NAME = "COP Platform"
 FILTER_DATA_DIR = Path(envstr("COP_FILTER_DATA_DIR", str(DATA_DIR / "filter")))
 FILTER_LISTEN = envlist("COP_FILTER_LISTEN", ["127.0.0.1:5353"])
 FILTER_UPSTREAMS = envlist("COP_FILTER_UPSTREAMS", ["9.9.9.9:53", "149.112.112.112:53"])
-FILTER_WORKERS = envint("COP_FILTER_WORKERS", 2)
-FILTER_BLOCK_TTL = envint("COP_FILTER_BLOCK_TTL", 60)
-FILTER_CACHE_ENTRIES = envint("COP_FILTER_CACHE_ENTRIES", 100_000)
+FILTER_WORKERS = envcount("COP_FILTER_WORKERS", 2, minimum=1)
+FILTER_BLOCK_TTL = envcount("COP_FILTER_BLOCK_TTL", 60, minimum=0)
+FILTER_CACHE_ENTRIES = envcount("COP_FILTER_CACHE_ENTRIES", 100_000, minimum=100)
 # Categories blocked for clients that no device binds to a profile (the illegal list always is).
 FILTER_DEFAULT_CATEGORIES = envlist("COP_FILTER_DEFAULT_CATEGORIES", [])
 # Where children's devices send DNS over HTTPS; the device token is appended as the last path part.
 FILTER_DOH_URL = envstr("COP_FILTER_DOH_URL", "")
 FILTER_DOH_LISTEN = envstr("COP_FILTER_DOH_LISTEN", "")
-FILTER_REPORT_RETENTION_DAYS = envint("COP_FILTER_REPORT_RETENTION_DAYS", 90)
-FILTER_QUERY_LOG_MAX_HOURS = envint("COP_FILTER_QUERY_LOG_MAX_HOURS", 24)
-FILTER_STATS_FLUSH_SECONDS = envint("COP_FILTER_STATS_FLUSH_SECONDS", 30)
+FILTER_REPORT_RETENTION_DAYS = envcount("COP_FILTER_REPORT_RETENTION_DAYS", 90, minimum=1)
+FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, minimum=1)
+FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("help/", include("cop.helplines.urls")),
     path("report/", include("cop.reports.urls")),
     path("alerts/", include("cop.alerts.urls")),
+    path("filter/", include("cop.filter.urls")),
 )
 
 handler400 = "cop.core.views.error_400"

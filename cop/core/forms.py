@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from cop.core import permissions
-from cop.core.models import Country, Organisation
+from cop.core.models import Country, Organisation, User
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
@@ -47,3 +49,29 @@ class TokenForm(forms.Form):
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = roles
+
+
+class SignUpForm(UserCreationForm[User]):
+    """An account for a parent or guardian: no organisation, no role, only their own family filter."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("To reach you about your account. It is not shown to anyone."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+        labels = {"username": _("Username")}
+        help_texts = {"username": _("Up to 150 letters, digits and @ . + - _ characters.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+        # Django's own help text is an HTML list, which cannot sit in the form's paragraph of help.
+        self.fields["password1"].label = _("Password")
+        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
+        self.fields["password2"].label = _("The same password again")
+        self.fields["password2"].help_text = ""

@@ -26,5 +26,6 @@ urlpatterns = [
         name="login",
     ),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/signup/", views.signup, name="signup"),
     path("audit/", views.audit_log, name="audit"),
 ]

@@ -8,7 +8,11 @@ class FilterConfig(AppConfig):
 
     def ready(self) -> None:
         from cop.core import audit
-        from cop.filter import signals  # noqa: F401 - compiles a snapshot after every policy change
+        from cop.filter import (
+            jobs,  # noqa: F401 - registers the list import and refresh jobs
+            permissions,  # noqa: F401 - registers who manages lists
+            signals,  # noqa: F401 - compiles a snapshot after every policy change
+        )
         from cop.filter.models import Device, Entry, Family, Guardian, Profile, Schedule, UnblockRequest
 
         # Who changed a child's rules, and when, is on record whichever door the change came through.

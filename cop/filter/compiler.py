@@ -183,15 +183,25 @@ def compile_policy() -> PolicyVersion:
     return version
 
 
-def compile_soon() -> None:
-    """Compile once the current transaction commits, and only once however many rows it changed."""
-    connection = transaction.get_connection()
-    if getattr(connection, "_filter_compile_pending", False):
-        return
-    connection._filter_compile_pending = True  # type: ignore[attr-defined]
+class _Compilation:
+    """A compilation waiting for a commit; it knows once it has run (tests run callbacks early)."""
 
-    def run() -> None:
-        connection._filter_compile_pending = False  # type: ignore[attr-defined]
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
         compile_policy()
 
-    transaction.on_commit(run)
+
+def compile_soon() -> None:
+    """Compile once the current transaction commits, and only once however many rows it changed.
+
+    A transaction rolled back takes its pending compilation with it, so nothing is left waiting.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(entry[1], _Compilation) and not entry[1].done for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_Compilation())

@@ -49,7 +49,7 @@ class _Counting(io.RawIOBase):
         return len(chunk)
 
 
-def _lines(binary: IO[bytes]) -> Iterator[str]:
+def _lines(binary: io.RawIOBase) -> Iterator[str]:
     # Lists are ASCII or UTF-8 (IDN written as Unicode); a stray byte spoils one line, not the import.
     yield from io.TextIOWrapper(io.BufferedReader(binary, 1 << 16), encoding="utf-8", errors="replace")
 
@@ -81,7 +81,8 @@ def _finish(version: ListVersion, parsed: ParsedList) -> ListVersion:
     version.allowed = len(parsed.allowed)
     version.problem_count = len(parsed.problems)
     version.problems = [
-        {"line": p.line, "text": p.text, "reason": p.reason} for p in parsed.problems[:MAX_PROBLEMS_KEPT]
+        {"line": p.line, "text": p.text, "reason": p.reason, "params": p.params}
+        for p in parsed.problems[:MAX_PROBLEMS_KEPT]
     ]
     version.finished_at = timezone.now()
     if not parsed.usable:
@@ -117,33 +118,42 @@ def _progress_saver(version: ListVersion, total: int, progress: Progress | None)
 
 
 def import_file(filter_list: FilterList, path: Path, progress: Progress | None = None) -> ListVersion:
-    version = new_version(filter_list, path.name)
+    return read_file(new_version(filter_list, path.name), path, progress)
+
+
+def read_file(version: ListVersion, path: Path, progress: Progress | None = None) -> ListVersion:
+    """Fill `version` from a file: the import proper, also run by the background job of an upload."""
     total = path.stat().st_size
     with open(path, "rb") as raw:
         counting = _Counting(raw, _progress_saver(version, total, progress))
         parsed = parse(_lines(counting))
-    ListVersion.objects.filter(pk=version.pk).update(bytes_read=total, bytes_total=total)
+    version.bytes_read = version.bytes_total = total
     return _finish(version, parsed)
 
 
 def import_url(
     filter_list: FilterList, url: str, progress: Progress | None = None, client: httpx.Client | None = None
 ) -> ListVersion:
-    version = new_version(filter_list, url)
+    return read_url(new_version(filter_list, url), url, progress, client)
+
+
+def read_url(
+    version: ListVersion, url: str, progress: Progress | None = None, client: httpx.Client | None = None
+) -> ListVersion:
+    """Fill `version` from an address; a failed download fails the version, never the active one."""
     owned = client is None
     client = client or httpx.Client(timeout=30, follow_redirects=True)
+    read = total = 0
     try:
         with client.stream("GET", url) as response:
             response.raise_for_status()
             total = int(response.headers.get("content-length") or 0)
             report = _progress_saver(version, total, progress)
-            chunks = response.iter_bytes(1 << 16)
-            read = 0
 
             def lines() -> Iterator[str]:
                 nonlocal read
                 pending = b""
-                for chunk in chunks:
+                for chunk in response.iter_bytes(1 << 16):
                     read += len(chunk)
                     if read > MAX_DOWNLOAD:
                         raise ValueError(_("The list is larger than 256 MB."))
@@ -165,5 +175,5 @@ def import_url(
     finally:
         if owned:
             client.close()
-    ListVersion.objects.filter(pk=version.pk).update(bytes_read=read, bytes_total=total or read)
+    version.bytes_read, version.bytes_total = read, total or read
     return _finish(version, parsed)

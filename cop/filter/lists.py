@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cop.filter.names import BadName, normalise
+from cop.filter.names import BadName, describe, normalise
 
 HOSTS_ADDRESSES = {"0.0.0.0", "127.0.0.1", "::", "::1", "0:0:0:0:0:0:0:0"}  # noqa: S104 - addresses as written in hosts files, nothing binds to them
 LOCAL_NAMES = {
@@ -34,7 +34,11 @@ MAX_LINE = 1024
 class Problem:
     line: int
     text: str
-    reason: str
+    reason: str  # a code of names.REASONS
+    params: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return describe(self.reason, self.params)
 
 
 @dataclass
@@ -56,15 +60,15 @@ def _names_of_line(line: str) -> tuple[list[str], bool]:
     if match:
         options = match.group(3) or ""
         if options and options not in ("$important", "$all"):
-            raise BadName("adblock options other than $important are not DNS rules")
+            raise BadName("adblock-options")
         return [match.group(2)], bool(match.group(1))
     parts = line.split()
     if parts[0] in HOSTS_ADDRESSES:
         if len(parts) < 2:
-            raise BadName("a hosts line needs a name after the address")
+            raise BadName("hosts-without-name")
         return [p for p in parts[1:] if p not in LOCAL_NAMES], False
     if len(parts) > 1:
-        raise BadName("more than one word")
+        raise BadName("words")
     return [parts[0].removeprefix("*.")], False
 
 
@@ -78,13 +82,13 @@ def parse(lines: Iterable[str], progress: Callable[[int], None] | None = None) -
         if not line or line.startswith(("!", "[")):
             continue
         if len(line) > MAX_LINE:
-            result.problems.append(Problem(number, line[:80], "line too long"))
+            result.problems.append(Problem(number, line[:80], "line-too-long"))
             continue
         try:
             names, allowed = _names_of_line(line)
             normalised = [normalise(name) for name in names]
         except BadName as error:
-            result.problems.append(Problem(number, line[:200], str(error)))
+            result.problems.append(Problem(number, line[:200], error.code, error.params))
             continue
         (result.allowed if allowed else result.blocked).update(normalised)
     if progress is not None:

@@ -5,35 +5,63 @@ from __future__ import annotations
 import re
 
 import idna
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 MAX_NAME = 253
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
+# Why a name or a list line was refused, by a stable code: imports store the code, pages show
+# the text in the reader's language.
+REASONS: dict[str, str | Promise] = {
+    "empty": _("empty name"),
+    "international": _("not a valid international name"),
+    "too-long": _("longer than 253 characters"),
+    "single-label": _("a single label is not a domain"),
+    "label": _("invalid label %(label)s"),
+    "address": _("an IP address is not a domain name"),
+    "adblock-options": _("adblock options other than $important are not DNS rules"),
+    "hosts-without-name": _("a hosts line needs a name after the address"),
+    "words": _("more than one word"),
+    "line-too-long": _("line too long"),
+}
+
+
+def describe(code: str, params: dict[str, str] | None = None) -> str:
+    text = str(REASONS.get(code, code))
+    return text % params if params else text
+
 
 class BadName(ValueError):
-    pass
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        return describe(self.code, self.params)
 
 
 def normalise(raw: str) -> str:
     """`Bücher.Example.` -> `xn--bcher-kva.example`; raises BadName for anything that is not a host name."""
     name = raw.strip().rstrip(".").lower()
     if not name:
-        raise BadName("empty name")
+        raise BadName("empty")
     if not name.isascii():
         try:
             name = idna.encode(name, uts46=True).decode("ascii")
-        except idna.IDNAError as error:
-            raise BadName(f"not a valid international name: {error}") from None
+        except idna.IDNAError:
+            raise BadName("international") from None
     if len(name) > MAX_NAME:
-        raise BadName("longer than 253 characters")
+        raise BadName("too-long")
     labels = name.split(".")
     if len(labels) < 2:
-        raise BadName("a single label is not a domain")
+        raise BadName("single-label")
     for label in labels:
         if not _LABEL.match(label):
-            raise BadName(f"invalid label {label!r}")
+            raise BadName("label", label=repr(label[:63]))
     if labels[-1].isdigit():
-        raise BadName("an IP address is not a domain name")
+        raise BadName("address")
     return name
 
 

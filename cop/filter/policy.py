@@ -79,6 +79,8 @@ class Lists:
 
     illegal: Set[str] = field(default_factory=frozenset)
     categories: Mapping[str, Set[str]] = field(default_factory=dict)
+    # A list's own exceptions (`@@` lines), by category; "illegal" for the hotline's list.
+    exceptions: Mapping[str, Set[str]] = field(default_factory=dict)
 
 
 def _hit(name: str, names: Set[str]) -> bool:
@@ -88,11 +90,15 @@ def _hit(name: str, names: Set[str]) -> bool:
 
 def _categories(name: str, lists: Lists) -> list[str]:
     """Every category whose list holds the name, in the order of `lists.categories`."""
-    return [category for category, names in lists.categories.items() if _hit(name, names)]
+    return [
+        category
+        for category, names in lists.categories.items()
+        if _hit(name, names) and not _hit(name, lists.exceptions.get(category, frozenset()))
+    ]
 
 
 def decide(name: str, profile: Profile, lists: Lists, now: datetime.datetime) -> Decision:
-    if _hit(name, lists.illegal):
+    if _hit(name, lists.illegal) and not _hit(name, lists.exceptions.get("illegal", frozenset())):
         return Decision(Verdict.BLOCK, Reason.ILLEGAL)
     if profile.paused_until is not None and now < profile.paused_until:
         return Decision(Verdict.ALLOW, Reason.PAUSED)

@@ -17,10 +17,12 @@ import os
 import random
 import socket
 import struct
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import dns.flags
 import dns.message
@@ -44,6 +46,8 @@ from cop.filter.table import wire_key
 
 log = logging.getLogger(__name__)
 Reply = Callable[[bytes], None]
+# What `handle` cannot answer at once: (start, query, argument), run on the event loop.
+Later = tuple[Callable[[Any, Any, Reply, bool], None], "wire.Query", Any]
 MAX_TTL = 86400
 NEGATIVE_TTL = 30  # an empty answer without an SOA to say how long it holds
 UPSTREAM_TIMEOUT = 2.0
@@ -51,6 +55,7 @@ TCP_IDLE = 10.0
 TYPE_ANY = 255
 ZONE_TRANSFERS = {251, 252}
 REWRITE_TTL = 300
+K = TypeVar("K")
 Cached = tuple[bytes, int, bool]  # name key, type, DNSSEC OK
 
 
@@ -91,8 +96,23 @@ class Recorder:
         self.sites: dict[tuple[int, str, str, str], int] = {}
         self.preventive: dict[tuple[str, str], int] = {}
         self.log: list[tuple[int, float, str, int, bool, int]] = []
+        # UDP threads count while the loop takes batches away.
+        self.lock = threading.Lock()
 
     def record(
+        self,
+        snapshot: Snapshot,
+        profile: CompiledProfile,
+        key: bytes,
+        qtype: int,
+        reason: int,
+        bit: int,
+        now: float,
+    ) -> None:
+        with self.lock:
+            self._record(snapshot, profile, key, qtype, reason, bit, now)
+
+    def _record(
         self,
         snapshot: Snapshot,
         profile: CompiledProfile,
@@ -126,24 +146,30 @@ class Recorder:
 
     def merge(self, other: Recorder) -> None:
         """Put back a batch that could not be written, so the next flush tries it again."""
-        for mine, theirs in (
-            (self.activity, other.activity),
-            (self.blocked, other.blocked),
-            (self.sites, other.sites),
-            (self.preventive, other.preventive),
-        ):
-            for key, count in theirs.items():
-                mine[key] = mine.get(key, 0) + count  # type: ignore[index]
+        with self.lock:
+            self._merge(other)
+
+    def _merge(self, other: Recorder) -> None:
+        _add_counts(self.activity, other.activity)
+        _add_counts(self.blocked, other.blocked)
+        _add_counts(self.sites, other.sites)
+        _add_counts(self.preventive, other.preventive)
         self.log[:0] = other.log
 
     def take(self) -> Recorder:
         taken = Recorder()
-        taken.activity, self.activity = self.activity, {}
-        taken.blocked, self.blocked = self.blocked, {}
-        taken.sites, self.sites = self.sites, {}
-        taken.preventive, self.preventive = self.preventive, {}
-        taken.log, self.log = self.log, []
+        with self.lock:
+            taken.activity, self.activity = self.activity, {}
+            taken.blocked, self.blocked = self.blocked, {}
+            taken.sites, self.sites = self.sites, {}
+            taken.preventive, self.preventive = self.preventive, {}
+            taken.log, self.log = self.log, []
         return taken
+
+
+def _add_counts(mine: dict[K, int], theirs: dict[K, int]) -> None:
+    for key, count in theirs.items():
+        mine[key] = mine.get(key, 0) + count
 
 
 def _text(key: bytes) -> str:
@@ -165,7 +191,6 @@ class Resolver:
         self.pending: dict[Cached, asyncio.Future[wire.Answer | None]] = {}
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.served = 0
 
     # -- policy -------------------------------------------------------------------------------
 
@@ -187,55 +212,60 @@ class Resolver:
 
     # -- the hot path -------------------------------------------------------------------------
 
-    def handle(self, data: bytes, address: str, reply: Reply, tcp: bool) -> bytes | None:
-        """The answer to send now, or None when there is none or `reply` will be called later."""
+    def handle(self, data: bytes, address: str, tcp: bool) -> bytes | Later | None:
+        """The answer to send now; or work for the event loop (`dispatch`); or None: send nothing.
+
+        Runs in the UDP threads as well as on the loop, so it only reads shared state: the
+        snapshot (swapped whole), the cache (dict reads are atomic) and the recorder (locked).
+        """
         query = wire.parse(data)
-        if query is None:
-            return None
-        if query.__class__ is int:
-            return wire.error(data, query)  # type: ignore[arg-type]
-        assert isinstance(query, wire.Query)
-        self.served += 1
-        if query.qclass != wire.CLASS_IN or query.qtype in ZONE_TRANSFERS:
-            return wire.refused(query)
-        if query.qtype == TYPE_ANY and not tcp:
-            # RFC 8482: no large answers to ANY over UDP, where the source address may be forged.
-            return wire.truncated(query)
+        if query.__class__ is not wire.Query:
+            return None if query is None else wire.error(data, query)  # type: ignore[arg-type]
+        assert isinstance(query, wire.Query)  # for the type checker
+        qtype = query.qtype
+        if qtype > 250 or query.qclass != wire.CLASS_IN:
+            if query.qclass != wire.CLASS_IN or qtype in ZONE_TRANSFERS:
+                return wire.refused(query)
+            if qtype == TYPE_ANY and not tcp:
+                # RFC 8482: no large answers to ANY over UDP, where the source address may be forged.
+                return wire.truncated(query)
         snapshot = self.snapshot
-        profile = snapshot.profile_for(address, query.token)
+        if query.token or snapshot.bound:
+            profile = snapshot.profile_for(address, query.token)
+        else:
+            profile = snapshot.default
         suffixes = query.suffixes
         now = time.time()
         reason, bit = profile.decide(suffixes, snapshot.bits(suffixes), now)
         if self.recorder is not None:
             self.recorder.record(snapshot, profile, query.key, query.qtype, reason, bit, now)
         if reason >= FIRST_BLOCK:
-            if reason == BLOCK_ILLEGAL:
-                ede = wire.EDE_CENSORED
-            else:
-                ede = wire.EDE_FILTERED
-            return wire.limit(
-                query,
-                wire.blocked(query, profile.nxdomain, self.config.block_ttl, ede, snapshot.version),
-                tcp,
-            )
+            ede = wire.EDE_CENSORED if reason == BLOCK_ILLEGAL else wire.EDE_FILTERED
+            # Always small (a question and one record): no truncation check needed.
+            return wire.blocked(query, profile.nxdomain, self.config.block_ttl, ede, snapshot.version)
         if snapshot.local and query.key in snapshot.local:
-            self._later(self._local(query, snapshot), reply, query, tcp)
-            return None
+            return (self._start_local, query, snapshot)
         # Safe search stays on during a pause: a pause lifts blocks, it does not unfilter search.
         if profile.safe_search or profile.youtube != "off":
             target = REWRITES[(profile.safe_search, profile.youtube)].get(query.key)
             if target is not None:
-                self._later(self._rewrite(query, target), reply, query, tcp)
-                return None
+                return (self._start_rewrite, query, target)
         cache_key = (query.key, query.qtype, query.do)
         answer = self.cache.get(cache_key)
         if answer is not None:
             age = int(now - answer.stored)
             if age < answer.ttl:
                 return wire.limit(query, wire.replay(query, answer, age), tcp)
-            del self.cache[cache_key]
-        self._forward(query, cache_key, reply, tcp)
-        return None
+        return (self._forward, query, cache_key)
+
+    def dispatch(self, work: Later, reply: Reply, tcp: bool) -> None:
+        """Carry out on the event loop what `handle` could not answer at once."""
+        start, query, argument = work
+        try:
+            start(query, argument, reply, tcp)
+        except Exception:
+            log.exception("query for %r could not be started", query.key)
+            reply(wire.servfail(query))
 
     # -- upstream -----------------------------------------------------------------------------
 
@@ -331,11 +361,15 @@ class Resolver:
 
     # -- slow paths: dnspython builds these answers ---------------------------------------------
 
-    def _later(
-        self, work: asyncio.Future[bytes] | object, reply: Reply, query: wire.Query, tcp: bool
-    ) -> None:
+    def _start_local(self, query: wire.Query, snapshot: Snapshot, reply: Reply, tcp: bool) -> None:
+        self._later(self._local(query, snapshot), reply, query, tcp)
+
+    def _start_rewrite(self, query: wire.Query, target: bytes, reply: Reply, tcp: bool) -> None:
+        self._later(self._rewrite(query, target), reply, query, tcp)
+
+    def _later(self, work: Coroutine[Any, Any, bytes], reply: Reply, query: wire.Query, tcp: bool) -> None:
         assert self.loop is not None
-        task = self.loop.create_task(work)  # type: ignore[arg-type]
+        task = self.loop.create_task(work)
 
         def done(finished: asyncio.Task[bytes]) -> None:
             if finished.cancelled():
@@ -390,7 +424,7 @@ class Resolver:
         message.flags |= dns.flags.AA
         owner = message.question[0].name
         records = snapshot.local[query.key]
-        wanted = dns.rdatatype.to_text(query.qtype) if query.qtype else ""
+        wanted = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(query.qtype))
         cnames = [(value, ttl) for rtype, value, ttl in records if rtype == "CNAME"]
         if cnames:
             value, ttl = cnames[0]
@@ -424,7 +458,6 @@ def bind_udp(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     sock.bind((host, port))
-    sock.setblocking(False)
     return sock
 
 
@@ -441,35 +474,39 @@ def bind_tcp(host: str, port: int) -> socket.socket:
     return sock
 
 
-class UdpServer:
-    """Drains a UDP socket whenever it is readable: one wake-up can serve hundreds of queries."""
+def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEventLoop) -> None:
+    """Answer UDP queries on a blocking socket in a thread of its own.
 
-    def __init__(self, resolver: Resolver, sock: socket.socket) -> None:
-        self.resolver = resolver
-        self.sock = sock
-
-    def readable(self) -> None:
-        sock = self.sock
-        recvfrom = sock.recvfrom
-        sendto = sock.sendto
-        handle = self.resolver.handle
-        for _ in range(512):
-            try:
-                data, address = recvfrom(4096)
-            except (BlockingIOError, InterruptedError):
+    A blocking receive in a tight loop costs a fraction of an event-loop wake-up per packet, and
+    the GIL is released while the thread waits in the kernel, so the loop still runs TCP clients,
+    upstream queries and timers. Work the loop must do is handed to it with call_soon_threadsafe.
+    """
+    recvfrom = sock.recvfrom
+    sendto = sock.sendto
+    handle = resolver.handle
+    hand_over = loop.call_soon_threadsafe
+    dispatch = resolver.dispatch
+    while True:
+        try:
+            data, address = recvfrom(4096)
+        except OSError:
+            if sock.fileno() < 0:
                 return
-            except OSError:
-                continue  # e.g. an ICMP error from an earlier send surfacing here
+            continue  # e.g. an ICMP error from an earlier send surfacing here
+        try:
+            result = handle(data, address[0], False)
+        except Exception:  # one bad packet must never take the worker down
+            log.exception("query from %s could not be answered", address[0])
+            continue
+        if result is None:
+            continue
+        if result.__class__ is bytes:
             try:
-                answer = handle(data, address[0], _udp_reply(sock, address), False)
-            except Exception:  # one bad packet must never take the worker down
-                log.exception("query from %s could not be answered", address[0])
-                continue
-            if answer is not None:
-                try:
-                    sendto(answer, address)
-                except OSError:
-                    pass  # a full send buffer: the client will retry, as it would after a loss
+                sendto(result, address)  # type: ignore[arg-type]
+            except OSError:
+                pass  # a full send buffer: the client will retry, as it would after a loss
+        else:
+            hand_over(dispatch, cast(Later, result), _udp_reply(sock, address), False)
 
 
 def _udp_reply(sock: socket.socket, address: tuple[str, int]) -> Reply:
@@ -499,13 +536,17 @@ async def serve_tcp_client(
             length = struct.unpack("!H", header)[0]
             data = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE)
             try:
-                answer = resolver.handle(data, address, send, True)
+                result = resolver.handle(data, address, True)
             except Exception:
                 log.exception("TCP query from %s could not be answered", address)
                 break
-            if answer is not None:
-                send(answer)
+            if result is None:
+                continue
+            if result.__class__ is bytes:
+                send(result)  # type: ignore[arg-type]
                 await writer.drain()
+            else:
+                resolver.dispatch(result, send, True)  # type: ignore[arg-type]
     except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:
@@ -539,7 +580,7 @@ async def serve(
     servers = []
     for host, port in listen:
         udp = bind_udp(host, port)
-        loop.add_reader(udp.fileno(), UdpServer(resolver, udp).readable)
+        threading.Thread(target=udp_loop, args=(resolver, udp, loop), daemon=True, name="udp").start()
         servers.append(
             await asyncio.start_server(
                 lambda r, w: serve_tcp_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000

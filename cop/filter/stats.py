@@ -66,7 +66,7 @@ def flush(batch: Recorder) -> None:
                 profile_id=profile_id,
                 at=datetime.datetime.fromtimestamp(at, datetime.UTC),
                 name=name[:253],
-                qtype=dns.rdatatype.to_text(qtype)[:10],
+                qtype=dns.rdatatype.to_text(dns.rdatatype.RdataType.make(qtype))[:10],
                 blocked=blocked,
                 reason=REASONS[reason].value[:20],
             )

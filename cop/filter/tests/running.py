@@ -59,7 +59,9 @@ class Running:
         payload: int | None = 1232,
         timeout: float = 3.0,
     ) -> dns.message.Message:
-        options = [dns.edns.GenericOption(DEVICE_OPTION, token.encode())] if token else []
+        options: list[dns.edns.Option] = (
+            [dns.edns.GenericOption(dns.edns.OptionType.make(DEVICE_OPTION), token.encode())] if token else []
+        )
         query = dns.message.make_query(
             name, rdtype, use_edns=0 if payload else False, payload=payload or 512, options=options
         )

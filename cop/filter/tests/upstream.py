@@ -148,7 +148,7 @@ def free_port() -> int:
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
             udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
+            port = int(udp.getsockname()[1])
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
                 try:
                     tcp.bind(("127.0.0.1", port))

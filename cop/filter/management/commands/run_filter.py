@@ -43,7 +43,7 @@ class Command(BaseCommand):
             )
         except ValueError as problem:
             raise CommandError(f"Not an address:port: {problem}") from None
-        workers = options["workers"] or settings.FILTER_WORKERS
+        workers: int = options["workers"] or settings.FILTER_WORKERS
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         if not upstreams:

@@ -1,0 +1,352 @@
+"""The family filter's resolver against dnsmasq, side by side in one run, on the same list and queries.
+
+    scripts/bench filter                  # 1,000,000 list entries, 10 s per query file
+    scripts/bench filter --entries 200000 --seconds 5
+
+Baseline: Debian's dnsmasq, given the same list as `address=/name/#` lines (which, like ours, block
+a name and its subdomains), forwarding to the same upstream. Each server runs pinned to core 0,
+dnsperf to core 1 and the shared upstream (a second dnsmasq answering every name) to core 1 too.
+Each server gets the same four query files: exact blocked names, subdomains of blocked names,
+allowed names (forwarded once, then answered from the cache) and a mix of the three.
+
+Reported per server and file: queries per second, CPU seconds per 100,000 queries (user + system
+time of the server's processes, from /proc), and the ratio ours/dnsmasq. Start-up is the time from
+starting the server to its first answer for a listed name; memory is the proportional set size
+(PSS, from /proc/<pid>/smaps_rollup) of all its processes, so pages shared by workers count once.
+Names are generated under made-up labels with example-style endings; no real site is listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import dns.message
+import dns.query
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cop.filter import snapshot  # noqa: E402
+from cop.filter.categories import CATEGORIES  # noqa: E402
+from cop.filter.lists import parse  # noqa: E402
+from cop.filter.table import build  # noqa: E402
+from cop.filter.tests.upstream import free_port  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "filter.json"
+SERVER_CORE = "0"
+CLIENT_CORE = "1"
+ENDINGS = ["com", "net", "org", "info", "io", "xyz", "online", "site", "co.uk", "com.br"]
+WORDS = ["play", "bet", "cdn", "ads", "tube", "chat", "shop", "news", "game", "win", "live", "star"]
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if not found:
+        raise SystemExit(f"{name} is missing: scripts/system-deps installs it")
+    return found
+
+
+def generate(directory: Path, entries: int, queries: int) -> dict[str, Path]:
+    rng = random.Random(20261122)
+    names = [f"{rng.choice(WORDS)}{i:x}-{rng.choice(WORDS)}.{rng.choice(ENDINGS)}" for i in range(entries)]
+    (directory / "list.txt").write_text("\n".join(names) + "\n")
+    (directory / "dnsmasq.conf").write_text("".join(f"address=/{name}/#\n" for name in names))
+    exact = [f"{rng.choice(names)} A" for _ in range(queries)]
+    sub = [f"www.{rng.choice(names)} A" for _ in range(queries)]
+    allowed = [f"site{rng.randrange(5000)}.allowed.example A" for _ in range(queries)]
+    mix = exact[: queries // 3] + sub[: queries // 3] + allowed[: queries - 2 * (queries // 3)]
+    rng.shuffle(mix)
+    files = {}
+    for label, lines in (("exact", exact), ("subdomains", sub), ("allowed", allowed), ("mix", mix)):
+        files[label] = directory / f"queries-{label}.txt"
+        files[label].write_text("\n".join(lines) + "\n")
+    return files
+
+
+def compile_ours(directory: Path) -> dict[str, float]:
+    """Parse the list as an import does and build the table, as the platform's compiler does."""
+    started = time.perf_counter()
+    with open(directory / "list.txt") as source:
+        parsed = parse(source)
+    parsed_at = time.perf_counter()
+    order = [category.code for category in CATEGORIES]
+    adult = 1 << order.index("adult")
+    snapshots = directory / "snapshots"
+    snapshots.mkdir()
+    count = build(
+        ((name, adult) for name in parsed.blocked), len(parsed.blocked), snapshots / "table-bench.bin"
+    )
+    built_at = time.perf_counter()
+    snapshot.publish(
+        snapshots,
+        {"version": 1, "categories": order, "table": "table-bench.bin", "default": {"categories": ["adult"]}},
+    )
+    return {"entries": count, "parse_seconds": parsed_at - started, "table_seconds": built_at - parsed_at}
+
+
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += _descendants(int(child))
+    return found
+
+
+def pss_bytes(pid: int) -> int:
+    total = 0
+    for process in _descendants(pid):
+        text = Path(f"/proc/{process}/smaps_rollup").read_text()
+        total += int(re.search(r"^Pss:\s+(\d+) kB", text, re.M).group(1)) * 1024  # type: ignore[union-attr]
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for process in _descendants(pid):
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def wait_answering(port: int, name: str, process: subprocess.Popen[bytes], limit: float = 120) -> None:
+    query = dns.message.make_query(name, "A")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}")
+        try:
+            response = dns.query.udp(query, "127.0.0.1", port=port, timeout=0.2)
+            if any(rr.to_text() == "0.0.0.0" for rrset in response.answer for rr in rrset):
+                return
+        except (dns.exception.Timeout, OSError):
+            pass
+        time.sleep(0.02)
+    raise SystemExit("the server did not answer in time")
+
+
+def dnsperf(port: int, queries: Path, seconds: int) -> dict[str, float]:
+    result = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            CLIENT_CORE,
+            tool("dnsperf"),
+            "-s",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-d",
+            str(queries),
+            "-l",
+            str(seconds),
+            "-c",
+            "4",
+            "-q",
+            "200",
+            "-t",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    completed = int(re.search(r"Queries completed:\s+(\d+)", result.stdout).group(1))  # type: ignore[union-attr]
+    lost = int(re.search(r"Queries lost:\s+(\d+)", result.stdout).group(1))  # type: ignore[union-attr]
+    qps = float(re.search(r"Queries per second:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
+    return {"completed": completed, "lost": lost, "qps": qps}
+
+
+def run_server(
+    label: str,
+    command: list[str],
+    port: int,
+    probe: str,
+    files: dict[str, Path],
+    seconds: int,
+    env: dict[str, str] | None = None,
+) -> dict[str, object]:
+    started = time.perf_counter()
+    process = subprocess.Popen(["taskset", "-c", SERVER_CORE, *command], stdout=subprocess.DEVNULL, env=env)
+    try:
+        wait_answering(port, probe, process)
+        startup = time.perf_counter() - started
+        time.sleep(0.5)
+        figures: dict[str, object] = {
+            "startup_seconds": round(startup, 3),
+            "pss_bytes": pss_bytes(process.pid),
+        }
+        for name, path in files.items():
+            dnsperf(port, path, 2)  # warm the cache of forwarded names, as in steady service
+            before = cpu_seconds(process.pid)
+            measured = dnsperf(port, path, seconds)
+            used = cpu_seconds(process.pid) - before
+            measured["cpu_seconds_per_100k"] = round(used / max(measured["completed"], 1) * 100_000, 3)
+            figures[name] = measured
+            print(
+                f"  {label:8} {name:10} {measured['qps']:>10.0f} q/s  "
+                f"cpu {measured['cpu_seconds_per_100k']:.3f} s/100k  lost {measured['lost']}",
+                flush=True,
+            )
+        return figures
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=100_000, help="queries per file")
+    parser.add_argument("--seconds", type=int, default=10, help="measuring time per file and server")
+    args = parser.parse_args()
+    if (os.cpu_count() or 1) < 2:
+        raise SystemExit("the benchmark needs two cores: one for the server, one for the load")
+    dnsmasq = tool("dnsmasq")
+    with tempfile.TemporaryDirectory(prefix="cop-bench-filter-") as temporary:
+        directory = Path(temporary)
+        print(
+            f"Generating {args.entries:,} list entries and {args.queries:,} queries per file...", flush=True
+        )
+        files = generate(directory, args.entries, args.queries)
+        probe = (directory / "list.txt").open().readline().strip()
+        compiled = compile_ours(directory)
+        print(
+            f"Compiled: parse {compiled['parse_seconds']:.2f} s, table {compiled['table_seconds']:.2f} s",
+            flush=True,
+        )
+        upstream_port = free_port()
+        upstream = subprocess.Popen(
+            [
+                "taskset",
+                "-c",
+                CLIENT_CORE,
+                dnsmasq,
+                "-k",
+                "--conf-file=/dev/null",
+                f"--port={upstream_port}",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--no-resolv",
+                "--no-hosts",
+                "--address=/#/192.0.2.1",
+                "--local-ttl=3600",
+                "--log-facility=/dev/null",
+            ],
+        )
+        try:
+            port = free_port()
+            baseline = run_server(
+                "dnsmasq",
+                [
+                    dnsmasq,
+                    "-k",
+                    "--conf-file=/dev/null",
+                    f"--port={port}",
+                    "--listen-address=127.0.0.1",
+                    "--bind-interfaces",
+                    "--no-resolv",
+                    "--no-hosts",
+                    f"--server=127.0.0.1#{upstream_port}",
+                    f"--conf-file={directory / 'dnsmasq.conf'}",
+                    "--cache-size=10000",
+                    "--log-facility=/dev/null",
+                ],
+                port,
+                probe,
+                files,
+                args.seconds,
+            )
+            port = free_port()
+            ours = run_server(
+                "filter",
+                [
+                    sys.executable,
+                    "-c",
+                    "from cop.cli import main; main()",
+                    "run_filter",
+                    "--workers",
+                    "1",
+                    "--listen",
+                    f"127.0.0.1:{port}",
+                    "--upstream",
+                    f"127.0.0.1:{upstream_port}",
+                    "--snapshot-dir",
+                    str(directory / "snapshots"),
+                    "--no-stats",
+                ],
+                port,
+                probe,
+                files,
+                args.seconds,
+                env={
+                    **os.environ,
+                    "COP_SECRET_KEY": secrets.token_urlsafe(40),
+                    "COP_DATA_DIR": str(directory),
+                    "COP_LOG_LEVEL": "WARNING",
+                },
+            )
+        finally:
+            upstream.terminate()
+            upstream.wait(10)
+    ratios = {
+        name: {
+            "qps": round(ours[name]["qps"] / baseline[name]["qps"], 3),  # type: ignore[index]
+            "cpu_per_query": round(
+                ours[name]["cpu_seconds_per_100k"] / baseline[name]["cpu_seconds_per_100k"],
+                3,  # type: ignore[index]
+            ),
+        }
+        for name in files
+    }
+    report = {
+        "baseline": "dnsmasq "
+        + subprocess.run([dnsmasq, "--version"], capture_output=True, text=True)
+        .stdout.split("\n")[0]
+        .split()[2],
+        "entries": args.entries,
+        "seconds_per_file": args.seconds,
+        "compile": {k: round(v, 3) for k, v in compiled.items()},
+        "dnsmasq": baseline,
+        "filter": ours,
+        "ratios_filter_to_dnsmasq": ratios,
+        "filter_pss_bytes_per_entry": round(ours["pss_bytes"] / args.entries, 1),  # type: ignore[operator]
+        "dnsmasq_pss_bytes_per_entry": round(baseline["pss_bytes"] / args.entries, 1),  # type: ignore[operator]
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(
+        json.dumps(
+            {
+                k: report[k]
+                for k in (
+                    "ratios_filter_to_dnsmasq",
+                    "filter_pss_bytes_per_entry",
+                    "dnsmasq_pss_bytes_per_entry",
+                )
+            },
+            indent=2,
+        )
+    )
+    print(f"start-up: filter {ours['startup_seconds']} s, dnsmasq {baseline['startup_seconds']} s")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

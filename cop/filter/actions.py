@@ -1,0 +1,304 @@
+"""What guardians (and children asking for a site) change: the writes shared by the pages and the API.
+
+Callers check access first (cop/filter/access.py) and parse input with cop/filter/forms.py; these
+functions keep the rules that hold whichever door a change comes through — one guardian at least
+per family, no network bound twice, at most so many pending requests — and raise `Refused` with a
+message for the person acting when a rule says no. Nothing is changed when they refuse.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cop.core.models import User
+from cop.filter.categories import PRESETS
+from cop.filter.models import Device, Entry, Family, Guardian, Profile, Schedule, UnblockRequest
+
+MAX_PENDING_REQUESTS = 20
+
+
+class Refused(Exception):
+    """A change the rules do not allow; the message says why, to the person who asked for it."""
+
+    def __init__(self, message: str, code: str = "conflict") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# Families and guardians
+
+
+def create_family(user: User, name: str, kind: str, time_zone: str) -> Family:
+    with transaction.atomic():
+        family = Family.objects.create(name=name, kind=kind, time_zone=time_zone)
+        # Whoever creates a family is its first guardian; without one nobody could ever reach it.
+        Guardian.objects.create(family=family, user=user)
+    return family
+
+
+def add_guardian(family: Family, username: str) -> User:
+    user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+    if user is None:
+        raise Refused(
+            _("No account has the username %(username)s. They need to sign up first.")
+            % {"username": username.strip()[:150]},
+            code="not_found",
+        )
+    try:
+        with transaction.atomic():
+            Guardian.objects.create(family=family, user=user)
+    except IntegrityError:
+        raise Refused(
+            _("%(username)s is already a guardian of %(family)s.")
+            % {"username": user.get_username(), "family": family.name}
+        ) from None
+    return user
+
+
+# Profiles
+
+
+def preset_for(age_band: str) -> list[str]:
+    return sorted(PRESETS.get(age_band, frozenset()))
+
+
+def create_profile(
+    family: Family, name: str, age_band: str, blocked_categories: Iterable[str] | None = None
+) -> Profile:
+    """A child's profile; without categories given, those usual for the age band are blocked."""
+    categories = preset_for(age_band) if blocked_categories is None else sorted(set(blocked_categories))
+    return Profile.objects.create(family=family, name=name, age_band=age_band, blocked_categories=categories)
+
+
+def pause(profile: Profile, minutes: int) -> datetime.datetime:
+    """Lift the child's rules for a while. The resolver still blocks illegal content during a pause."""
+    until = timezone.now() + datetime.timedelta(minutes=minutes)
+    profile.paused_until = until
+    profile.save(update_fields=["paused_until", "updated_at"])
+    return until
+
+
+def resume(profile: Profile) -> None:
+    profile.paused_until = None
+    profile.save(update_fields=["paused_until", "updated_at"])
+
+
+def max_log_hours() -> int:
+    # The setting may be left empty (None); the platform's default of a day then applies.
+    return settings.FILTER_QUERY_LOG_MAX_HOURS or 24
+
+
+def set_query_log(profile: Profile, hours: int | None) -> datetime.datetime | None:
+    """Keep the raw query log for `hours` from now, or stop it (None); never longer than the setting."""
+    if hours is None:
+        profile.query_log_until = None
+    else:
+        if not 1 <= hours <= max_log_hours():
+            raise Refused(
+                _("The query log can be on for 1 to %(hours)s hours.") % {"hours": max_log_hours()},
+                code="invalid",
+            )
+        profile.query_log_until = timezone.now() + datetime.timedelta(hours=hours)
+    profile.save(update_fields=["query_log_until", "updated_at"])
+    return profile.query_log_until
+
+
+def query_log_on(profile: Profile) -> bool:
+    return profile.query_log_until is not None and profile.query_log_until > timezone.now()
+
+
+# Entries
+
+
+def add_entry(profile: Profile, name: str, action: str) -> Entry:
+    """`name` must be normalised already (forms.parse_site)."""
+    try:
+        with transaction.atomic():
+            return Entry.objects.create(profile=profile, name=name, action=action)
+    except IntegrityError:
+        # The form checks first; this covers two guardians adding the same name at the same moment.
+        raise Refused(
+            _("%(site)s is already on this child's list. Remove it first to change it.") % {"site": name}
+        ) from None
+
+
+# Schedules
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    label: Any  # a lazy translation, resolved when the schedule is created
+    days: tuple[int, ...]
+    start: datetime.time
+    end: datetime.time
+    block_everything: bool
+    categories: tuple[str, ...] = ()
+
+
+def templates() -> dict[str, Template]:
+    # Built on each call so that the labels come out in the language of the request.
+    return {
+        "bedtime": Template(
+            "bedtime",
+            _("Bedtime"),
+            tuple(range(7)),
+            datetime.time(20),
+            datetime.time(7),
+            block_everything=True,
+        ),
+        "school-nights": Template(
+            "school-nights",
+            _("No games on school nights"),
+            (6, 0, 1, 2, 3),  # Sunday to Thursday: the evenings before a school day
+            datetime.time(19),
+            datetime.time(7),
+            block_everything=False,
+            categories=("games",),
+        ),
+    }
+
+
+def create_schedule(profile: Profile, values: dict[str, Any]) -> Schedule:
+    return Schedule.objects.create(profile=profile, **values)
+
+
+def update_schedule(schedule: Schedule, values: dict[str, Any]) -> Schedule:
+    for field, value in values.items():
+        setattr(schedule, field, value)
+    schedule.save()
+    return schedule
+
+
+def apply_template(profile: Profile, key: str) -> Schedule:
+    template = templates().get(key)
+    if template is None:
+        raise Refused(_("There is no such ready-made schedule."), code="not_found")
+    if profile.schedules.filter(label=template.label).exists():
+        raise Refused(
+            _("%(child)s already has a schedule called %(label)s.")
+            % {"child": profile.name, "label": template.label}
+        )
+    return create_schedule(
+        profile,
+        {
+            "label": str(template.label),
+            "days": sorted(template.days),
+            "start": template.start,
+            "end": template.end,
+            "block_everything": template.block_everything,
+            "categories": list(template.categories),
+            "allowed": [],
+        },
+    )
+
+
+# Devices
+
+
+def _bound_networks(exclude_device: int | None = None) -> dict[str, Device]:
+    """Every network bound to a device, anywhere. Device.networks is a JSON list, which SQLite cannot
+    search inside, so the devices that have any are read and indexed here."""
+    devices = Device.objects.exclude(networks=[]).select_related("profile")
+    if exclude_device is not None:
+        devices = devices.exclude(pk=exclude_device)
+    return {network: device for device in devices for network in device.networks}
+
+
+def check_networks_free(networks: Iterable[str], family: Family, exclude_device: int | None = None) -> None:
+    """Refuse a network some other device is bound to: the resolver recognises a device by its source
+    address, so it could not tell the two apart. Only a device of the same family is named."""
+    bound = _bound_networks(exclude_device)
+    problems = []
+    for network in networks:
+        other = bound.get(network)
+        if other is None:
+            continue
+        if other.profile.family_id == family.pk:
+            problems.append(
+                _("%(network)s is already bound to the device %(device)s.")
+                % {"network": network, "device": other.name}
+            )
+        else:
+            problems.append(
+                _("%(network)s is already bound to another device; the filter could not tell the two apart.")
+                % {"network": network}
+            )
+    if problems:
+        raise Refused(" ".join(problems))
+
+
+def add_device(profile: Profile, name: str, networks: list[str]) -> Device:
+    with transaction.atomic():
+        check_networks_free(networks, profile.family)
+        return Device.objects.create(profile=profile, name=name, networks=networks)
+
+
+# Unblock requests
+
+
+def ask(profile: Profile, name: str, reason: str) -> tuple[UnblockRequest, bool]:
+    """A child asks for a site. Returns the request and whether it is new: asking twice for the same
+    site while a parent has not answered yet gives back the first request."""
+    with transaction.atomic():
+        pending = UnblockRequest.objects.filter(profile=profile, status=UnblockRequest.Status.PENDING)
+        same = pending.filter(name=name).first()
+        if same is not None:
+            return same, False
+        if pending.count() >= MAX_PENDING_REQUESTS:
+            raise Refused(
+                _(
+                    "You have asked for %(count)s websites already. "
+                    "Wait until a parent answers, then ask again."
+                )
+                % {"count": MAX_PENDING_REQUESTS},
+                code="too_many_requests",
+            )
+        return UnblockRequest.objects.create(profile=profile, name=name, reason=reason.strip()), True
+
+
+def _decide(unblock: UnblockRequest, user: User, status: str) -> None:
+    if unblock.status != UnblockRequest.Status.PENDING:
+        raise Refused(
+            _("This request was answered already: %(status)s.") % {"status": unblock.get_status_display()}
+        )
+    unblock.status = status
+    unblock.decided_at = timezone.now()
+    unblock.decided_by = user
+    unblock.save(update_fields=["status", "decided_at", "decided_by"])
+
+
+def approve(unblock: UnblockRequest, user: User) -> tuple[Entry, str]:
+    """Allow the site for the child. Returns the allow entry and what happened to the list:
+    "created", "kept" (it was allowed already) or "changed" (it was on the block list: approving
+    means the parent now lets the child open it, so the block entry becomes an allow entry)."""
+    with transaction.atomic():
+        locked = UnblockRequest.objects.select_for_update().get(pk=unblock.pk)
+        _decide(locked, user, UnblockRequest.Status.APPROVED)
+        unblock.status, unblock.decided_at, unblock.decided_by = locked.status, locked.decided_at, user
+        entry, created = Entry.objects.get_or_create(
+            profile=locked.profile, name=locked.name, defaults={"action": Entry.Action.ALLOW}
+        )
+        if created:
+            return entry, "created"
+        if entry.action == Entry.Action.ALLOW:
+            return entry, "kept"
+        entry.action = Entry.Action.ALLOW
+        entry.save(update_fields=["action"])
+        return entry, "changed"
+
+
+def decline(unblock: UnblockRequest, user: User) -> None:
+    with transaction.atomic():
+        locked = UnblockRequest.objects.select_for_update().get(pk=unblock.pk)
+        _decide(locked, user, UnblockRequest.Status.DECLINED)
+        unblock.status, unblock.decided_at, unblock.decided_by = locked.status, locked.decided_at, user

@@ -1,0 +1,602 @@
+"""API of the family filter, for parents' and schools' own tools: the same rules as the pages.
+
+Parents have no organisation and so no API token: the API uses the web site's session, with
+Django's CSRF check on every write (send the `csrftoken` cookie's value in `X-CSRFToken`). Only the
+guardians of a family see anything of it; for everyone else it does not exist (404).
+
+No `from __future__ import annotations` here: django-ninja reads the
+parameter annotations at run time.
+"""
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import SessionAuth
+
+from cop.core.models import User
+from cop.filter import access, actions, forms, reporting
+from cop.filter.categories import ILLEGAL
+from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
+from cop.filter.views.devices import CPE_ID_OPTION, doh_url
+from cop.guidance.validators import plain_text
+
+TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
+
+
+class GuardianSession(SessionAuth):
+    """The signed-in user of the web site; writes need the CSRF token as on the site's own forms."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        try:
+            return super()._get_key(request)
+        except MultiPartParserError:
+            # The CSRF check reads a form body; a malformed one (multipart without a boundary) is the
+            # client's error, not the server's.
+            raise HttpError(400, _("The request body cannot be read; send JSON.")) from None
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User:
+        user = request.user
+        if isinstance(user, User) and user.is_authenticated and user.is_active:
+            return user
+        # Raised rather than returning None: the platform's generic answer speaks of API tokens,
+        # which this part of the API does not use.
+        raise HttpError(401, _("Sign in on the web site first: the family filter's API uses its session."))
+
+
+router = Router(tags=["family filter"], auth=GuardianSession())
+
+Text60 = Annotated[str, Field(min_length=1, max_length=60)]
+Site = Annotated[str, Field(min_length=1, max_length=forms.MAX_SITE_INPUT)]
+Day = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
+CategoryCode = Annotated[str, Field(max_length=20)]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def _text(value: str) -> str:
+    """Plain text, trimmed and not empty: the same rule as the pages' forms."""
+    text = value.strip()
+    if not text:
+        raise HttpError(422, _("A name cannot be empty."))
+    try:
+        plain_text(text)
+    except ValidationError as error:
+        raise HttpError(422, " ".join(error.messages)) from None
+    return text
+
+
+def _valid(function: Any, *args: Any) -> Any:
+    """Run one of the forms' parsers; its message becomes a 422 answer."""
+    try:
+        return function(*args)
+    except ValidationError as error:
+        raise HttpError(422, " ".join(error.messages)) from None
+
+
+def _refused(refused: actions.Refused) -> HttpError:
+    status = {"not_found": 404, "invalid": 422, "too_many_requests": 429}.get(refused.code, 409)
+    return HttpError(status, refused.message)
+
+
+# Schemas
+
+
+class FamilyIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    kind: Family.Kind = Family.Kind.FAMILY
+    time_zone: Annotated[str, Field(max_length=64, description="An IANA time zone, e.g. Africa/Nairobi.")] = (
+        "UTC"
+    )
+
+
+class FamilyOut(Schema):
+    id: int
+    name: str
+    kind: str
+    time_zone: str
+    guardians: list[str] = Field(description="Usernames of the family's guardians.")
+
+
+class GuardianIn(Schema):
+    username: Annotated[str, Field(min_length=1, max_length=150)]
+
+
+class EntryIn(Schema):
+    name: Site = Field(description="A domain name (or a pasted address); it covers its subdomains.")
+    action: Entry.Action
+
+
+class EntryOut(Schema):
+    id: int
+    name: str
+    action: str
+
+
+class ScheduleIn(Schema):
+    label: Text60
+    days: Annotated[list[Day], Field(min_length=1, max_length=7)]
+    start: datetime.time
+    end: datetime.time = Field(description="Earlier than start: the window runs past midnight.")
+    block_everything: bool = Field(False, description="Block everything except `allowed` in the window.")
+    categories: Annotated[list[CategoryCode], Field(max_length=20)] = []
+    allowed: Annotated[list[Site], Field(max_length=forms.MAX_ALLOWED_SITES)] = []
+
+
+class ScheduleOut(Schema):
+    id: int
+    label: str
+    days: list[int]
+    start: datetime.time
+    end: datetime.time
+    block_everything: bool
+    categories: list[str]
+    allowed: list[str]
+
+
+class DeviceIn(Schema):
+    name: Text60
+    networks: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=forms.MAX_NETWORKS)] = []
+
+
+class DeviceOut(Schema):
+    id: int
+    name: str
+    token: str = Field(description="Identifies the device to the resolver; keep it private.")
+    networks: list[str]
+    doh_url: str | None = Field(
+        description="DNS-over-HTTPS address of the device, when the installation has one."
+    )
+    edns_option: int = Field(description="The EDNS0 option (CPE-ID) a home router sends the token in.")
+    ask_url: str = Field(description="The child's page to ask for a blocked site.")
+    last_seen_at: datetime.datetime | None
+
+
+class ProfileIn(Schema):
+    family: int
+    name: Text60
+    age_band: Literal["5-7", "8-12", "13-17"]
+    blocked_categories: Annotated[list[CategoryCode], Field(max_length=20)] | None = Field(
+        None, description="Left out: the categories usual for the age band."
+    )
+
+
+class ProfilePatch(Schema):
+    name: Text60 | None = None
+    age_band: Literal["5-7", "8-12", "13-17"] | None = None
+    blocked_categories: Annotated[list[CategoryCode], Field(max_length=20)] | None = None
+    safe_search: bool | None = None
+    youtube: Literal["off", "moderate", "strict"] | None = None
+    block_answer: Literal["zero", "nxdomain"] | None = None
+
+
+class ProfileOut(Schema):
+    id: int
+    family: int
+    name: str
+    age_band: str
+    blocked_categories: list[str]
+    always_blocked: list[str] = Field(
+        description="Blocked for everyone whatever the settings: illegal content."
+    )
+    safe_search: bool
+    youtube: str
+    block_answer: str
+    paused_until: datetime.datetime | None
+    query_log_until: datetime.datetime | None
+    entries: list[EntryOut]
+    schedules: list[ScheduleOut]
+    devices: list[DeviceOut]
+
+
+class ProfileFilter(Schema):
+    family: int | None = None
+
+
+class PauseIn(Schema):
+    minutes: Annotated[int, Field(ge=1, le=24 * 60)]
+
+
+class PauseOut(Schema):
+    paused_until: datetime.datetime | None
+
+
+class QueryLogIn(Schema):
+    hours: Annotated[int, Field(ge=1, le=24 * 365)]
+
+
+class QueryLogOut(Schema):
+    query_log_until: datetime.datetime | None
+
+
+class UnblockOut(Schema):
+    id: int
+    profile: int
+    profile_name: str
+    name: str
+    reason: str
+    status: str
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+
+class UnblockFilter(Schema):
+    status: UnblockRequest.Status | None = Field(None, description="Left out: all, newest first.")
+    profile: int | None = None
+
+
+class ApprovedOut(Schema):
+    request: UnblockOut
+    entry: EntryOut
+    outcome: Literal["created", "kept", "changed"] = Field(
+        description=(
+            "created: a new allow entry; kept: it was allowed already; changed: it was blocked, now allowed."
+        )
+    )
+
+
+class DayOut(Schema):
+    day: datetime.date
+    by_category: dict[str, int]
+    total: int
+
+
+class SiteOut(Schema):
+    name: str
+    category: str
+    count: int
+
+
+class HourOut(Schema):
+    hour: int
+    queries: int
+
+
+class LogLineOut(Schema):
+    at: datetime.datetime
+    name: str
+    qtype: str
+    blocked: bool
+    reason: str
+
+
+class ReportOut(Schema):
+    today: datetime.date = Field(description="Today in the family's time zone.")
+    blocked_by_day: list[DayOut] = Field(description="The last 14 days, newest first.")
+    top_sites: list[SiteOut] = Field(description="The 10 most blocked sites of the last 7 days.")
+    activity_by_hour: list[HourOut] = Field(description="Look-ups per hour of the day over the last 7 days.")
+    query_log_until: datetime.datetime | None
+    query_log: list[LogLineOut] = Field(description="The latest 200 look-ups; empty while the log is off.")
+
+
+# Serialisation
+
+
+def _family_out(family: Family) -> dict[str, Any]:
+    return {
+        "id": family.pk,
+        "name": family.name,
+        "kind": family.kind,
+        "time_zone": family.time_zone,
+        "guardians": sorted(g.user.get_username() for g in family.guardians.all()),
+    }
+
+
+def _entry_out(entry: Entry) -> dict[str, Any]:
+    return {"id": entry.pk, "name": entry.name, "action": entry.action}
+
+
+def _schedule_out(schedule: Schedule) -> dict[str, Any]:
+    fields = ["label", "days", "start", "end", "block_everything", "categories", "allowed"]
+    return {"id": schedule.pk, **{name: getattr(schedule, name) for name in fields}}
+
+
+def _device_out(request: HttpRequest, device: Device) -> dict[str, Any]:
+    return {
+        "id": device.pk,
+        "name": device.name,
+        "token": device.token,
+        "networks": device.networks,
+        "doh_url": doh_url(device.token) or None,
+        "edns_option": CPE_ID_OPTION,
+        # The child's page is in the language of the request, as links on the site are.
+        "ask_url": request.build_absolute_uri(reverse("filter:ask", args=[device.token])),
+        "last_seen_at": device.last_seen_at,
+    }
+
+
+def _profile_out(request: HttpRequest, profile: Profile) -> dict[str, Any]:
+    return {
+        "id": profile.pk,
+        "family": profile.family_id,
+        "name": profile.name,
+        "age_band": profile.age_band,
+        "blocked_categories": sorted(profile.blocked_categories),
+        "always_blocked": [ILLEGAL],
+        "safe_search": profile.safe_search,
+        "youtube": profile.youtube,
+        "block_answer": profile.block_answer,
+        "paused_until": profile.paused_until if profile.is_paused() else None,
+        "query_log_until": profile.query_log_until if actions.query_log_on(profile) else None,
+        "entries": [_entry_out(e) for e in profile.entries.all()],
+        "schedules": [_schedule_out(s) for s in profile.schedules.all()],
+        "devices": [_device_out(request, d) for d in profile.devices.all()],
+    }
+
+
+def _unblock_out(unblock: UnblockRequest) -> dict[str, Any]:
+    return {
+        "id": unblock.pk,
+        "profile": unblock.profile_id,
+        "profile_name": unblock.profile.name,
+        "name": unblock.name,
+        "reason": unblock.reason,
+        "status": unblock.status,
+        "created_at": unblock.created_at,
+        "decided_at": unblock.decided_at,
+    }
+
+
+def _with_rules(profiles: QuerySet[Profile]) -> QuerySet[Profile]:
+    return profiles.prefetch_related("entries", "schedules", "devices")
+
+
+# Families
+
+
+@router.get("/filter/families", response=list[FamilyOut], summary="The families you are a guardian of")
+def list_families(request: HttpRequest) -> Any:
+    return [_family_out(f) for f in access.families_of(_user(request)).prefetch_related("guardians__user")]
+
+
+@router.post(
+    "/filter/families", response={201: FamilyOut}, summary="Create a family; you become its guardian"
+)
+def create_family(request: HttpRequest, body: FamilyIn) -> Any:
+    if body.time_zone not in TIME_ZONES:
+        raise HttpError(
+            422,
+            _("Unknown time zone %(zone)s; use an IANA name such as Europe/Paris.")
+            % {"zone": body.time_zone[:64]},
+        )
+    family = actions.create_family(_user(request), _text(body.name), body.kind, body.time_zone)
+    return Status(201, _family_out(family))
+
+
+@router.post(
+    "/filter/families/{family_id}/guardians", response={201: FamilyOut}, summary="Add a guardian by username"
+)
+def add_guardian(request: HttpRequest, family_id: int, body: GuardianIn) -> Any:
+    family = access.family_for(_user(request), family_id)
+    try:
+        actions.add_guardian(family, body.username)
+    except actions.Refused as refused:
+        raise _refused(refused) from None
+    return Status(201, _family_out(family))
+
+
+# Profiles
+
+
+@router.get("/filter/profiles", response=list[ProfileOut], summary="Children's profiles of your families")
+def list_profiles(request: HttpRequest, filters: Query[ProfileFilter]) -> Any:
+    profiles = access.profiles_of(_user(request))
+    if filters.family is not None:
+        profiles = profiles.filter(family=access.family_for(_user(request), filters.family))
+    return [_profile_out(request, p) for p in _with_rules(profiles).order_by("family", "name", "pk")]
+
+
+@router.post("/filter/profiles", response={201: ProfileOut}, summary="Add a child's profile")
+def create_profile(request: HttpRequest, body: ProfileIn) -> Any:
+    """Without `blocked_categories` the profile starts with those usual for the age band."""
+    family = access.family_for(_user(request), body.family)
+    categories = (
+        None if body.blocked_categories is None else _valid(forms.check_categories, body.blocked_categories)
+    )
+    profile = actions.create_profile(family, _text(body.name), body.age_band, categories)
+    return Status(201, _profile_out(request, profile))
+
+
+@router.get("/filter/profiles/{profile_id}", response=ProfileOut, summary="A child's profile with its rules")
+def get_profile(request: HttpRequest, profile_id: int) -> Any:
+    return _profile_out(request, access.profile_for(_user(request), profile_id))
+
+
+@router.patch("/filter/profiles/{profile_id}", response=ProfileOut, summary="Change a child's settings")
+def update_profile(request: HttpRequest, profile_id: int, body: ProfilePatch) -> Any:
+    profile = access.profile_for(_user(request), profile_id)
+    changes = body.dict(exclude_unset=True)
+    # Everything is checked before anything is saved: a bad value changes nothing.
+    if changes.get("name") is not None:
+        changes["name"] = _text(changes["name"])
+    if changes.get("blocked_categories") is not None:
+        changes["blocked_categories"] = _valid(forms.check_categories, changes["blocked_categories"])
+    for field, value in changes.items():
+        if value is None:
+            raise HttpError(422, _("%(field)s cannot be null.") % {"field": field})
+        setattr(profile, field, value)
+    if changes:
+        profile.save()
+    return _profile_out(request, profile)
+
+
+@router.delete("/filter/profiles/{profile_id}", response={204: None}, summary="Delete a child's profile")
+def delete_profile(request: HttpRequest, profile_id: int) -> Any:
+    access.profile_for(_user(request), profile_id).delete()
+    return Status(204, None)
+
+
+@router.post("/filter/profiles/{profile_id}/pause", response=PauseOut, summary="Pause a child's rules")
+def pause_profile(request: HttpRequest, profile_id: int, body: PauseIn) -> Any:
+    """For `minutes` from now. Illegal content stays blocked during a pause."""
+    profile = access.profile_for(_user(request), profile_id)
+    return {"paused_until": actions.pause(profile, body.minutes)}
+
+
+@router.delete("/filter/profiles/{profile_id}/pause", response=PauseOut, summary="Resume a child's rules now")
+def resume_profile(request: HttpRequest, profile_id: int) -> Any:
+    actions.resume(access.profile_for(_user(request), profile_id))
+    return {"paused_until": None}
+
+
+@router.post(
+    "/filter/profiles/{profile_id}/query-log", response=QueryLogOut, summary="Turn the raw query log on"
+)
+def query_log_on(request: HttpRequest, profile_id: int, body: QueryLogIn) -> Any:
+    """For `hours` from now, at most as many as the installation allows (COP_FILTER_QUERY_LOG_MAX_HOURS)."""
+    profile = access.profile_for(_user(request), profile_id)
+    try:
+        return {"query_log_until": actions.set_query_log(profile, body.hours)}
+    except actions.Refused as refused:
+        raise _refused(refused) from None
+
+
+@router.delete(
+    "/filter/profiles/{profile_id}/query-log", response=QueryLogOut, summary="Turn the raw query log off"
+)
+def query_log_off(request: HttpRequest, profile_id: int) -> Any:
+    actions.set_query_log(access.profile_for(_user(request), profile_id), None)
+    return {"query_log_until": None}
+
+
+@router.get("/filter/profiles/{profile_id}/report", response=ReportOut, summary="What was blocked, and when")
+def profile_report(request: HttpRequest, profile_id: int) -> Any:
+    profile = access.profile_for(_user(request), profile_id)
+    report = reporting.build(profile)
+    codes = [code for code, _label in report.categories]
+    return {
+        "today": report.today,
+        "blocked_by_day": [
+            {"day": row.day, "by_category": dict(zip(codes, row.counts, strict=True)), "total": row.total}
+            for row in report.days
+        ],
+        "top_sites": [{"name": s.name, "category": s.category, "count": s.count} for s in report.top_sites],
+        "activity_by_hour": [{"hour": h.hour, "queries": h.queries} for h in report.hours],
+        "query_log_until": profile.query_log_until if report.query_log_on else None,
+        "query_log": [
+            {"at": q.at, "name": q.name, "qtype": q.qtype, "blocked": q.blocked, "reason": q.reason}
+            for q in report.query_log
+        ],
+    }
+
+
+# Entries, schedules, devices
+
+
+@router.post(
+    "/filter/profiles/{profile_id}/entries", response={201: EntryOut}, summary="Allow or block a site"
+)
+def add_entry(request: HttpRequest, profile_id: int, body: EntryIn) -> Any:
+    profile = access.profile_for(_user(request), profile_id)
+    name = _valid(forms.parse_site, body.name)
+    try:
+        entry = actions.add_entry(profile, name, body.action)
+    except actions.Refused as refused:
+        raise _refused(refused) from None
+    return Status(201, _entry_out(entry))
+
+
+@router.delete(
+    "/filter/entries/{entry_id}", response={204: None}, summary="Remove a site from a child's list"
+)
+def delete_entry(request: HttpRequest, entry_id: int) -> Any:
+    access.entry_for(_user(request), entry_id).delete()
+    return Status(204, None)
+
+
+@router.post("/filter/profiles/{profile_id}/schedules", response={201: ScheduleOut}, summary="Add a schedule")
+def create_schedule(request: HttpRequest, profile_id: int, body: ScheduleIn) -> Any:
+    profile = access.profile_for(_user(request), profile_id)
+    if body.start == body.end:
+        raise HttpError(422, _("The end must differ from the start."))
+    categories = _valid(forms.check_categories, body.categories)
+    if not body.block_everything and not categories:
+        raise HttpError(422, _("Give at least one category, or set block_everything."))
+    values = {
+        "label": _text(body.label),
+        "days": sorted(set(body.days)),
+        "start": body.start.replace(tzinfo=None),
+        "end": body.end.replace(tzinfo=None),
+        "block_everything": body.block_everything,
+        "categories": [] if body.block_everything else categories,
+        "allowed": _valid(forms.parse_sites, body.allowed),
+    }
+    return Status(201, _schedule_out(actions.create_schedule(profile, values)))
+
+
+@router.delete("/filter/schedules/{schedule_id}", response={204: None}, summary="Delete a schedule")
+def delete_schedule(request: HttpRequest, schedule_id: int) -> Any:
+    access.schedule_for(_user(request), schedule_id).delete()
+    return Status(204, None)
+
+
+@router.post(
+    "/filter/profiles/{profile_id}/devices", response={201: DeviceOut}, summary="Add a child's device"
+)
+def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
+    """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID."""
+    profile = access.profile_for(_user(request), profile_id)
+    networks = _valid(forms.parse_networks, body.networks)
+    try:
+        device = actions.add_device(profile, _text(body.name), networks)
+    except actions.Refused as refused:
+        raise _refused(refused) from None
+    return Status(201, _device_out(request, device))
+
+
+@router.delete("/filter/devices/{device_id}", response={204: None}, summary="Remove a device")
+def delete_device(request: HttpRequest, device_id: int) -> Any:
+    access.device_for(_user(request), device_id).delete()
+    return Status(204, None)
+
+
+# Unblock requests
+
+
+@router.get(
+    "/filter/unblock-requests", response=list[UnblockOut], summary="Children's requests to unblock sites"
+)
+def list_requests(request: HttpRequest, filters: Query[UnblockFilter]) -> Any:
+    found = access.requests_of(_user(request))
+    if filters.status is not None:
+        found = found.filter(status=filters.status)
+    if filters.profile is not None:
+        found = found.filter(profile=access.profile_for(_user(request), filters.profile))
+    return [_unblock_out(r) for r in found.order_by("-created_at", "-pk")[:500]]
+
+
+@router.post(
+    "/filter/unblock-requests/{request_id}/approve", response=ApprovedOut, summary="Allow the site asked for"
+)
+def approve_request(request: HttpRequest, request_id: int) -> Any:
+    user = _user(request)
+    unblock = access.unblock_request_for(user, request_id)
+    try:
+        entry, outcome = actions.approve(unblock, user)
+    except actions.Refused as refused:
+        raise _refused(refused) from None
+    return {"request": _unblock_out(unblock), "entry": _entry_out(entry), "outcome": outcome}
+
+
+@router.post(
+    "/filter/unblock-requests/{request_id}/decline", response=UnblockOut, summary="Decline a request"
+)
+def decline_request(request: HttpRequest, request_id: int) -> Any:
+    user = _user(request)
+    unblock = access.unblock_request_for(user, request_id)
+    try:
+        actions.decline(unblock, user)
+    except actions.Refused as refused:
+        raise _refused(refused) from None
+    return _unblock_out(unblock)

@@ -1,0 +1,405 @@
+"""Forms of the family filter, and the parsing of what people type: site names and networks.
+
+The parsing functions raise ValidationError with a message meant for the person who typed the
+value; the API (cop/filter/api.py) uses the same functions, so a page and the API refuse the
+same input with the same words.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cop.filter.actions import max_log_hours
+from cop.filter.categories import CHOOSABLE
+from cop.filter.models import Entry, Family, Profile
+from cop.filter.names import BadName, normalise
+from cop.guidance.validators import plain_text
+
+PAUSE_MINUTES = (15, 30, 60, 120)
+MAX_NETWORKS = 50
+MAX_ALLOWED_SITES = 200
+MAX_SITE_INPUT = 2048  # room for a pasted address (URL); the name in it is at most 253 characters
+
+
+def category_choices() -> list[tuple[str, Any]]:
+    """What a parent may block: never the illegal list, which is blocked for everyone anyway."""
+    return [(category.code, category.label) for category in CHOOSABLE]
+
+
+def day_choices() -> list[tuple[str, Any]]:
+    return [(str(number), name) for number, name in WEEKDAYS.items()]
+
+
+def _host_part(raw: str) -> str:
+    """People paste addresses (https://www.example.org/page); the filter works on the name alone."""
+    text = raw.strip()
+    if "/" in text or "@" in text:
+        parts = urlsplit(text if "//" in text else "//" + text)
+        try:
+            return parts.hostname or text
+        except ValueError:  # a malformed port or bracket; let the name check explain
+            return text
+    return text
+
+
+def parse_site(raw: str) -> str:
+    """A site name as the filter stores it (`Bücher.Example.` -> `xn--bcher-kva.example`)."""
+    try:
+        return normalise(_host_part(raw))
+    except BadName as problem:
+        raise ValidationError(
+            _("“%(site)s” is not a website name the filter can use: %(problem)s.")
+            % {"site": raw.strip()[:100], "problem": problem},
+            code="bad_name",
+        ) from None
+
+
+def parse_sites(lines: Iterable[str]) -> list[str]:
+    """Several site names, one per line; every bad line is named, and none is kept if one is bad."""
+    names: list[str] = []
+    problems: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            name = parse_site(line)
+        except ValidationError as error:
+            problems.append(_("Line %(line)s: %(problem)s") % {"line": number, "problem": error.messages[0]})
+            continue
+        if name not in names:
+            names.append(name)
+    if problems:
+        raise ValidationError(problems, code="bad_name")
+    if len(names) > MAX_ALLOWED_SITES:
+        raise ValidationError(
+            _("At most %(count)s sites, please.") % {"count": MAX_ALLOWED_SITES}, code="too_many"
+        )
+    return sorted(names)
+
+
+def parse_networks(lines: Iterable[str]) -> list[str]:
+    """IP addresses and networks, normalised: 192.0.2.7/24 -> 192.0.2.0/24, 192.0.2.7 -> 192.0.2.7/32."""
+    networks: list[str] = []
+    problems: list[str] = []
+    for line in lines:
+        value = line.strip()
+        if not value:
+            continue
+        try:
+            # A zone (fe80::1%eth0) names an interface of one machine: meaningless to the resolver.
+            if "%" in value:
+                raise ValueError(value)
+            network = str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            problems.append(
+                _("“%(value)s” is not an IP address or network (write it like 192.0.2.7 or 192.0.2.0/24).")
+                % {"value": value[:60]}
+            )
+            continue
+        if network not in networks:
+            networks.append(network)
+    if problems:
+        raise ValidationError(problems, code="bad_network")
+    if len(networks) > MAX_NETWORKS:
+        raise ValidationError(
+            _("At most %(count)s addresses or networks per device.") % {"count": MAX_NETWORKS},
+            code="too_many",
+        )
+    return networks
+
+
+def check_categories(codes: Iterable[str]) -> list[str]:
+    """Only codes a parent may choose; the illegal list and unknown codes are refused."""
+    allowed = {code for code, _label in category_choices()}
+    unknown = sorted(set(codes) - allowed)
+    if unknown:
+        raise ValidationError(
+            _("Unknown category: %(codes)s. Choose among: %(allowed)s.")
+            % {"codes": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))},
+            code="unknown_category",
+        )
+    return sorted(set(codes))
+
+
+class FamilyForm(forms.ModelForm[Family]):
+    class Meta:
+        model = Family
+        fields = ["name", "kind", "time_zone"]
+        labels = {
+            "name": gettext_lazy("Name"),
+            "kind": gettext_lazy("Kind"),
+            "time_zone": gettext_lazy("Time zone"),
+        }
+        help_texts = {
+            "name": gettext_lazy("For example: The Okafor family, or Hillside Primary School."),
+            "time_zone": gettext_lazy("Schedules such as bedtime follow the clock of this time zone."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(plain_text)
+        if not self.instance.pk:
+            self.initial.setdefault("time_zone", settings.TIME_ZONE)
+
+
+class GuardianForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("Username of the other parent or guardian"),
+        max_length=150,
+        help_text=gettext_lazy(
+            "They need an account of their own first. They will see and change everything here."
+        ),
+    )
+
+
+class ProfileCreateForm(forms.ModelForm[Profile]):
+    class Meta:
+        model = Profile
+        fields = ["name", "age_band"]
+        labels = {"name": gettext_lazy("Child's name or nickname"), "age_band": gettext_lazy("Age")}
+        help_texts = {
+            "name": gettext_lazy("Only you and the other guardians of the family see it."),
+            "age_band": gettext_lazy("Decides which categories start blocked; you can change them next."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(plain_text)
+
+
+class ProfileSettingsForm(forms.ModelForm[Profile]):
+    blocked_categories = forms.MultipleChoiceField(
+        label=gettext_lazy("Blocked categories"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Sites in a checked category are blocked for this child."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["name", "age_band", "blocked_categories", "safe_search", "youtube", "block_answer"]
+        labels = {
+            "name": gettext_lazy("Child's name or nickname"),
+            "age_band": gettext_lazy("Age"),
+            "safe_search": gettext_lazy("Safe search on Google, Bing and DuckDuckGo"),
+            "youtube": gettext_lazy("YouTube restricted mode"),
+            "block_answer": gettext_lazy("Answer for blocked sites"),
+        }
+        help_texts = {
+            "safe_search": gettext_lazy("Hides explicit results in these search engines."),
+            "block_answer": gettext_lazy(
+                "How a blocked name is answered. Keep the first unless a device or app misbehaves with it."
+            ),
+        }
+        widgets = {"youtube": forms.RadioSelect, "block_answer": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(plain_text)
+        self.fields["blocked_categories"].choices = category_choices()  # type: ignore[attr-defined]
+
+    def clean_blocked_categories(self) -> list[str]:
+        return check_categories(self.cleaned_data.get("blocked_categories") or [])
+
+
+class EntryForm(forms.Form):
+    site = forms.CharField(
+        label=gettext_lazy("Website"),
+        max_length=MAX_SITE_INPUT,
+        help_text=gettext_lazy(
+            "For example: example.org. It covers its subdomains too, such as www.example.org."
+        ),
+    )
+    action = forms.ChoiceField(
+        label=gettext_lazy("What to do"),
+        choices=Entry.Action.choices,
+        widget=forms.RadioSelect,
+        initial="block",
+    )
+
+    def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+
+    def clean_site(self) -> str:
+        name = parse_site(self.cleaned_data["site"])
+        existing = Entry.objects.filter(profile=self.profile, name=name).first()
+        if existing is not None:
+            raise ValidationError(
+                _("%(site)s is already on this child's list (%(action)s). Remove it first to change it.")
+                % {"site": name, "action": existing.get_action_display()},
+                code="duplicate",
+            )
+        return name
+
+
+class PauseForm(forms.Form):
+    minutes = forms.TypedChoiceField(
+        label=gettext_lazy("Pause for"), coerce=int, choices=[(str(m), str(m)) for m in PAUSE_MINUTES]
+    )
+
+
+class QueryLogForm(forms.Form):
+    hours = forms.IntegerField(label=gettext_lazy("Keep the log for (hours)"), min_value=1, initial=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["hours"]
+        # The limit comes from a setting, so it is read when the form is made rather than at import.
+        field.validators.append(_max_hours)
+        field.widget.attrs.update({"max": max_log_hours(), "min": 1})
+        field.help_text = _("From 1 to %(hours)s hours. It turns itself off then.") % {
+            "hours": max_log_hours()
+        }
+
+
+def _max_hours(value: int) -> None:
+    if value > max_log_hours():
+        raise ValidationError(_("At most %(hours)s hours.") % {"hours": max_log_hours()}, code="max_value")
+
+
+class ScheduleForm(forms.Form):
+    EVERYTHING = "everything"
+    CATEGORIES = "categories"
+
+    label = forms.CharField(
+        label=gettext_lazy("Name of the schedule"),
+        max_length=60,
+        help_text=gettext_lazy("For example: Bedtime, or Homework."),
+    )
+    days = forms.MultipleChoiceField(label=gettext_lazy("Days"), widget=forms.CheckboxSelectMultiple)
+    start = forms.TimeField(
+        label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=gettext_lazy("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=gettext_lazy(
+            "An end earlier than the start runs past midnight, for example 20:00 to 07:00."
+        ),
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("What is blocked in this time"),
+        widget=forms.RadioSelect,
+        choices=[
+            (EVERYTHING, gettext_lazy("Everything except the allowed sites below")),
+            (CATEGORIES, gettext_lazy("Only the categories checked below")),
+        ],
+        initial=EVERYTHING,
+    )
+    categories = forms.MultipleChoiceField(
+        label=gettext_lazy("Categories blocked in this time"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allowed = forms.CharField(
+        label=gettext_lazy("Sites allowed in this time"),
+        required=False,
+        max_length=MAX_ALLOWED_SITES * 260,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("One per line, for example the school's homework site."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["label"].validators.append(plain_text)
+        self.fields["days"].choices = day_choices()  # type: ignore[attr-defined]
+        self.fields["categories"].choices = category_choices()  # type: ignore[attr-defined]
+
+    def clean_days(self) -> list[int]:
+        return sorted({int(day) for day in self.cleaned_data["days"]})
+
+    def clean_categories(self) -> list[str]:
+        return check_categories(self.cleaned_data.get("categories") or [])
+
+    def clean_allowed(self) -> list[str]:
+        return parse_sites(str(self.cleaned_data.get("allowed") or "").splitlines())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") is not None and data.get("start") == data.get("end"):
+            self.add_error("end", _("The end must differ from the start."))
+        if data.get("mode") == self.CATEGORIES and "categories" in data and not data["categories"]:
+            self.add_error("categories", _("Check at least one category, or block everything."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as the Schedule model stores them."""
+        data = self.cleaned_data
+        everything = data["mode"] == self.EVERYTHING
+        return {
+            "label": data["label"],
+            "days": data["days"],
+            "start": data["start"],
+            "end": data["end"],
+            "block_everything": everything,
+            # Blocking everything makes categories meaningless; they are not kept to confuse later.
+            "categories": [] if everything else data["categories"],
+            "allowed": data["allowed"],
+        }
+
+
+class DeviceForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Device name"),
+        max_length=60,
+        help_text=gettext_lazy("For example: Amara's tablet."),
+    )
+    networks = forms.CharField(
+        label=gettext_lazy("IP addresses or networks (optional)"),
+        required=False,
+        max_length=MAX_NETWORKS * 60,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "One per line, for example 192.0.2.7 or 192.0.2.0/24. Leave empty when the device or your router "
+            "uses the device's own address, shown on the next page."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(plain_text)
+
+    def clean_networks(self) -> list[str]:
+        return parse_networks(str(self.cleaned_data.get("networks") or "").splitlines())
+
+
+class AskForm(forms.Form):
+    """A child asking for a site: few words, and nothing else asked of them."""
+
+    site = forms.CharField(
+        label=gettext_lazy("Which website?"),
+        max_length=MAX_SITE_INPUT,
+        help_text=gettext_lazy("For example: example.org"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you need it? (you can leave this empty)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_site(self) -> str:
+        try:
+            return parse_site(self.cleaned_data["site"])
+        except ValidationError:
+            raise ValidationError(
+                _("We could not read that website name. Write it like this: example.org"), code="bad_name"
+            ) from None
+
+
+def describe_days(days: Iterable[int]) -> str:
+    chosen = sorted(set(days))
+    if chosen == list(range(7)):
+        return _("Every day")
+    return ", ".join(str(WEEKDAYS[day]) for day in chosen if day in WEEKDAYS)

@@ -1,0 +1,292 @@
+"""Importing block lists: formats, bad lines, unusable files, progress, the command and the pages."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import itertools
+import json
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from cop.core.models import Membership, Organisation, OrganisationKind, Role
+from cop.core.tests.base import BaseTestCase
+from cop.filter import snapshot
+from cop.filter.importing import import_file, import_url
+from cop.filter.models import FilterList, ListVersion, PolicyVersion
+from cop.filter.table import Table, wire_key
+from cop.outbox.runner import run_due
+
+MIXED = """# a list with garbage in it
+0.0.0.0 games.example
+127.0.0.1 localhost
+||play.example^
+@@||ok.play.example^
+*.arcade.example
+Spiele.Example.
+this line has words
+||bad.example^$third-party
+not_a_domain
+192.0.2.1
+"""
+GARBAGE = "<html>\n<body>Not found</body>\n</html>\n"
+
+
+class ListTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.data = Path(tempfile.mkdtemp(prefix="cop-filter-"))
+        self.settings_override = override_settings(FILTER_DATA_DIR=self.data)
+        self.settings_override.enable()
+        # Compiled now, inside the test's transaction, rather than at a commit that never comes.
+        with self.captureOnCommitCallbacks(execute=True):
+            self.games = FilterList.objects.create(name="Games", category="games", source="Test publisher")
+
+    def tearDown(self) -> None:
+        self.settings_override.disable()
+        super().tearDown()
+
+    def write(self, text: str, name: str = "list.txt") -> Path:
+        path = self.data / name
+        path.write_text(text)
+        return path
+
+    def table(self) -> Table:
+        return Table(self.data / "snapshots" / PolicyVersion.objects.first().table_name)  # type: ignore[union-attr]
+
+
+class ImportTestCase(ListTestCase):
+    def test_it_imports_the_good_lines_and_reports_the_bad_ones_with_their_numbers(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            version = import_file(self.games, self.write(MIXED))
+        assert version.status == ListVersion.Status.ACTIVE
+        assert version.lines == 11
+        assert version.blocked == 4  # games, play, arcade, spiele
+        assert version.allowed == 1
+        assert [(p["line"], p["reason"]) for p in version.problems] == [
+            (8, "words"),
+            (9, "adblock-options"),
+            (10, "single-label"),
+            (11, "address"),
+        ]
+        table = self.table()
+        assert table.bits(wire_key("spiele.example"))
+        assert table.bits(wire_key("ok.play.example")) >> 16  # the exception is compiled too
+        assert not table.bits(wire_key("localhost.example"))
+        table.close()
+
+    def test_an_unusable_file_is_rejected_and_the_previous_version_stays_in_force(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            first = import_file(self.games, self.write(MIXED))
+        policies = PolicyVersion.objects.count()
+        with self.captureOnCommitCallbacks(execute=True):
+            second = import_file(self.games, self.write(GARBAGE, "broken.txt"))
+        assert second.status == ListVersion.Status.REJECTED
+        assert second.problem_count == 3
+        first.refresh_from_db()
+        assert first.status == ListVersion.Status.ACTIVE
+        assert self.games.active_version() == first
+        assert PolicyVersion.objects.count() == policies  # nothing recompiled: nothing changed
+
+    def test_a_new_version_replaces_the_old_one_in_the_snapshot(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            import_file(self.games, self.write("old.example\n"))
+        with self.captureOnCommitCallbacks(execute=True):
+            import_file(self.games, self.write("new.example\n"))
+        assert list(self.games.versions.values_list("status", flat=True)) == ["active", "superseded"]
+        table = self.table()
+        assert table.bits(wire_key("new.example")) and not table.bits(wire_key("old.example"))
+        table.close()
+        current = snapshot.load(self.data / "snapshots")
+        assert current.version == PolicyVersion.objects.first().number  # type: ignore[union-attr]
+
+    def test_progress_is_reported_while_reading(self) -> None:
+        seen: list[tuple[int, int]] = []
+        lines = "".join(f"site{n}.example\n" for n in range(30_000))
+        with self.captureOnCommitCallbacks(execute=True):
+            version = import_file(
+                self.games, self.write(lines), lambda read, total: seen.append((read, total))
+            )
+        assert version.blocked == 30_000
+        assert len(seen) > 3
+        assert seen[-1][0] == seen[-1][1] == len(lines)
+        assert all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
+
+
+@pytest.fixture
+def list_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving /good.txt, /garbage.txt, and 404 for anything else."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            bodies = {"/good.txt": MIXED, "/garbage.txt": GARBAGE}
+            body = bodies.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len((body or "").encode())))
+            self.end_headers()
+            self.wfile.write((body or "").encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.django_db
+def test_it_imports_from_an_address_and_a_failed_download_changes_nothing(
+    list_server: str, tmp_path: Path
+) -> None:
+    with override_settings(FILTER_DATA_DIR=tmp_path):
+        games = FilterList.objects.create(name="Games", category="games", source="Test publisher")
+        good = import_url(games, f"{list_server}/good.txt")
+        assert good.status == ListVersion.Status.ACTIVE and good.blocked == 4
+        assert good.bytes_read == good.bytes_total == len(MIXED)
+        missing = import_url(games, f"{list_server}/gone.txt")
+        assert missing.status == ListVersion.Status.FAILED
+        assert "404" in missing.error
+        assert games.active_version() == good
+
+
+class CommandTestCase(ListTestCase):
+    def test_the_command_creates_a_list_imports_it_and_prints_the_bad_lines(self) -> None:
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command(
+                "import_filter_list",
+                "Adult",
+                "--file",
+                str(self.write(MIXED)),
+                "--category",
+                "adult",
+                "--source",
+                "Test publisher",
+                stdout=out,
+            )
+        text = out.getvalue()
+        assert "version 1: Active" in text
+        assert "4 names blocked, 1 exceptions, 4 lines not understood" in text
+        assert "line 8: more than one word: this line has words" in text
+        assert FilterList.objects.get(name="Adult").category == "adult"
+
+    def test_the_command_fails_loudly_on_an_unusable_file_and_an_unknown_list(self) -> None:
+        with pytest.raises(CommandError, match="previous version stays in force"):
+            call_command(
+                "import_filter_list", "Games", "--file", str(self.write(GARBAGE)), stdout=io.StringIO()
+            )
+        with pytest.raises(CommandError, match="give --category and --source"):
+            call_command("import_filter_list", "Nope", "--file", str(self.write(MIXED)), stdout=io.StringIO())
+        with pytest.raises(CommandError, match="No such file"):
+            call_command(
+                "import_filter_list", "Games", "--file", "/nonexistent/list.txt", stdout=io.StringIO()
+            )
+
+
+class ListPagesTestCase(ListTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        with self.captureOnCommitCallbacks(execute=True):
+            self.illegal = FilterList.objects.create(
+                name="National hotline list",
+                category="illegal",
+                source="Kenya Hotline",
+                maintainer=self.world.kenya_hotline,
+            )
+
+    def test_the_secretariat_creates_a_list_uploads_a_file_and_follows_the_import(self) -> None:
+        client = self.client_for(self.world.alice)
+        response = client.post(
+            "/en/filter/lists/new/",
+            {
+                "name": "Gambling",
+                "category": "gambling",
+                "source": "Example publisher",
+                "refresh_hours": "24",
+            },
+        )
+        gambling = FilterList.objects.get(name="Gambling")
+        self.assertRedirects(response, f"/en/filter/lists/{gambling.pk}/")
+        upload = SimpleUploadedFile("gambling.txt", MIXED.encode())
+        response = client.post(f"/en/filter/lists/{gambling.pk}/", {"file": upload})
+        self.assertRedirects(response, f"/en/filter/lists/{gambling.pk}/versions/1/")
+        progress = client.get(f"/en/filter/lists/{gambling.pk}/versions/1/progress/").json()
+        assert progress["status"] == "importing" and not progress["done"]
+        with self.captureOnCommitCallbacks(execute=True):
+            assert run_due(10) == 1
+        progress = client.get(f"/en/filter/lists/{gambling.pk}/versions/1/progress/").json()
+        assert progress == {
+            "status": "active",
+            "status_text": "Active",
+            "bytes_read": len(MIXED),
+            "bytes_total": len(MIXED),
+            "percent": 100,
+            "done": True,
+        }
+        page = client.get(f"/en/filter/lists/{gambling.pk}/versions/1/")
+        self.assertContains(page, "more than one word")
+        self.assertContains(page, "this line has words")
+        assert not (self.data / "uploads" / f"{gambling.versions.get().pk}.upload").exists()
+
+    def test_the_illegal_list_needs_its_hotline(self) -> None:
+        client = self.client_for(self.world.alice)
+        response = client.post(
+            "/en/filter/lists/new/",
+            {"name": "Another", "category": "illegal", "source": "Someone", "refresh_hours": "24"},
+        )
+        self.assertContains(response, "needs the hotline that maintains it", status_code=400)
+        assert not FilterList.objects.filter(name="Another").exists()
+
+    def test_a_hotline_analyst_imports_into_its_own_illegal_list_and_nothing_else(self) -> None:
+        client = self.client_for(self.world.hana)
+        self.assertContains(client.get("/en/filter/lists/"), "National hotline list")
+        self.assertNotContains(client.get("/en/filter/lists/"), "Games")
+        upload = SimpleUploadedFile("list.txt", b"bad.example\n")
+        response = client.post(f"/en/filter/lists/{self.illegal.pk}/", {"file": upload})
+        assert response.status_code == 302
+        assert client.get(f"/en/filter/lists/{self.games.pk}/").status_code == 404
+        assert client.get("/en/filter/lists/new/").status_code == 404
+        assert client.get(f"/en/filter/lists/{self.illegal.pk}/edit/").status_code == 404
+        other = Organisation.objects.create(name="Other hotline", kind=OrganisationKind.HOTLINE)
+        outsider = self.world.pablo
+        Membership.objects.create(user=outsider, organisation=other, role=Role.HOTLINE_ANALYST)
+        assert self.client_for(outsider).get(f"/en/filter/lists/{self.illegal.pk}/").status_code == 404
+
+    def test_people_without_a_role_see_no_list(self) -> None:
+        assert self.client_for(self.world.pablo).get("/en/filter/lists/").status_code == 404
+        assert self.client.get("/en/filter/lists/").status_code == 302  # to the sign-in page
+
+    def test_an_empty_upload_is_refused_and_creates_no_version(self) -> None:
+        client = self.client_for(self.world.alice)
+        upload = SimpleUploadedFile("empty.txt", b"")
+        response = client.post(f"/en/filter/lists/{self.games.pk}/", {"file": upload})
+        self.assertContains(response, "The submitted file is empty.", status_code=400)
+        assert not self.games.versions.exists()
+
+    def test_a_list_with_an_address_is_refreshed_on_schedule(self) -> None:
+        from cop.outbox.models import Job
+
+        client = self.client_for(self.world.alice)
+        client.post(
+            "/en/filter/lists/new/",
+            {
+                "name": "Social",
+                "category": "social",
+                "source": "Example",
+                "url": "http://127.0.0.1:9/social.txt",
+                "refresh_hours": "6",
+                "enabled": "on",
+            },
+        )
+        job = Job.objects.get(kind="filter.refresh_list")
+        assert json.dumps(job.payload) == json.dumps({"list": FilterList.objects.get(name="Social").pk})
+        hours = (job.next_attempt_at - job.created_at).total_seconds() / 3600
+        assert 5.9 < hours < 6.1

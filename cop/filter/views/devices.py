@@ -1,0 +1,80 @@
+"""Children's devices: bind them by address or network, or give them their own token."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cop.filter import access, actions
+from cop.filter.forms import DeviceForm
+from cop.filter.models import Device
+from cop.filter.views.common import back_to_profile, guardian, page
+
+# The EDNS0 option a home router adds to identify the client (dnsmasq's --add-cpe-id sends it).
+CPE_ID_OPTION = 65074
+
+
+def doh_url(token: str) -> str:
+    """Where the device sends DNS over HTTPS: the configured address with the token as its last part."""
+    base = settings.FILTER_DOH_URL.rstrip("/")
+    return f"{base}/{token}" if base else ""
+
+
+def ask_url(request: HttpRequest, device: Device) -> str:
+    return request.build_absolute_uri(reverse("filter:ask", args=[device.token]))
+
+
+@login_required
+def device_create(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = access.profile_for(guardian(request), pk)
+    form = DeviceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = actions.add_device(profile, form.cleaned_data["name"], form.cleaned_data["networks"])
+        except actions.Refused as refused:
+            form.add_error("networks", refused.message)
+        else:
+            messages.success(
+                request, _("The device %(device)s is added. Now set it up:") % {"device": device.name}
+            )
+            return redirect("filter:device", pk=device.pk)
+    return page(
+        request,
+        "filter/device_form.html",
+        {"form": form, "profile": profile, "family": profile.family},
+        invalid=form.is_bound,
+    )
+
+
+@login_required
+@never_cache
+def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    device = access.device_for(guardian(request), pk)
+    return page(
+        request,
+        "filter/device.html",
+        {
+            "device": device,
+            "profile": device.profile,
+            "family": device.profile.family,
+            "doh_url": doh_url(device.token),
+            "cpe_id_option": CPE_ID_OPTION,
+            "ask_url": ask_url(request, device),
+        },
+    )
+
+
+@login_required
+@require_POST
+def device_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    device = access.device_for(guardian(request), pk)
+    device.delete()
+    messages.success(request, _("The device %(device)s is removed.") % {"device": device.name})
+    return back_to_profile(device.profile_id, "devices")

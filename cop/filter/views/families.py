@@ -1,0 +1,93 @@
+"""The dashboard, families and their guardians."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cop.filter import access, actions
+from cop.filter.forms import FamilyForm, GuardianForm
+from cop.filter.models import Family, Profile, UnblockRequest
+from cop.filter.views.common import guardian, page
+
+PENDING_ON_DASHBOARD = 50
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = guardian(request)
+    families = access.families_of(user).prefetch_related(
+        Prefetch("profiles", queryset=Profile.objects.order_by("name", "pk"))
+    )
+    pending = access.requests_of(user).filter(status=UnblockRequest.Status.PENDING)[:PENDING_ON_DASHBOARD]
+    return page(request, "filter/dashboard.html", {"families": families, "pending": pending})
+
+
+@login_required
+def family_create(request: HttpRequest) -> HttpResponse:
+    form = FamilyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        family = actions.create_family(guardian(request), data["name"], data["kind"], data["time_zone"])
+        messages.success(
+            request, _("%(family)s is created. Now add a child's profile.") % {"family": family.name}
+        )
+        return redirect("filter:family", pk=family.pk)
+    return page(request, "filter/family_form.html", {"form": form, "family": None}, invalid=form.is_bound)
+
+
+def _family_page(
+    request: HttpRequest, family: Family, guardian_form: GuardianForm | None = None
+) -> HttpResponse:
+    return page(
+        request,
+        "filter/family.html",
+        {
+            "family": family,
+            "profiles": family.profiles.order_by("name", "pk"),
+            "guardians": family.guardians.select_related("user").order_by("user__username"),
+            "guardian_form": guardian_form or GuardianForm(),
+        },
+        invalid=guardian_form is not None,
+    )
+
+
+@login_required
+def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _family_page(request, access.family_for(guardian(request), pk))
+
+
+@login_required
+def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    family = access.family_for(guardian(request), pk)
+    form = FamilyForm(request.POST or None, instance=family)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes are saved."))
+        return redirect("filter:family", pk=family.pk)
+    return page(request, "filter/family_form.html", {"form": form, "family": family}, invalid=form.is_bound)
+
+
+@login_required
+@require_POST
+def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
+    family = access.family_for(guardian(request), pk)
+    form = GuardianForm(request.POST)
+    if form.is_valid():
+        try:
+            added = actions.add_guardian(family, form.cleaned_data["username"])
+        except actions.Refused as refused:
+            form.add_error("username", refused.message)
+        else:
+            messages.success(
+                request,
+                _("%(username)s is now a guardian of %(family)s.")
+                % {"username": added.get_username(), "family": family.name},
+            )
+            return redirect("filter:family", pk=family.pk)
+    return _family_page(request, family, guardian_form=form)
