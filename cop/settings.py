@@ -246,6 +246,8 @@ FILTER_UPSTREAMS = envlist("COP_FILTER_UPSTREAMS", ["9.9.9.9:53", "149.112.112.1
 FILTER_WORKERS = envcount("COP_FILTER_WORKERS", 2, minimum=1)
 FILTER_BLOCK_TTL = envcount("COP_FILTER_BLOCK_TTL", 60, minimum=0)
 FILTER_CACHE_ENTRIES = envcount("COP_FILTER_CACHE_ENTRIES", 100_000, minimum=100)
+# Finished answers each worker keeps for questions asked again (0 turns this cache off).
+FILTER_ANSWER_CACHE_ENTRIES = envcount("COP_FILTER_ANSWER_CACHE_ENTRIES", 50_000, minimum=0)
 # Categories blocked for clients that no device binds to a profile (the illegal list always is).
 FILTER_DEFAULT_CATEGORIES = envlist("COP_FILTER_DEFAULT_CATEGORIES", [])
 # Where children's devices send DNS over HTTPS; the device token is appended as the last path part.

@@ -24,6 +24,7 @@ from ninja.security import SessionAuth
 from cop.core.models import User
 from cop.filter import access, actions, forms, reporting
 from cop.filter.categories import ILLEGAL
+from cop.filter.indicators import preventive_by_month
 from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
 from cop.filter.views.devices import CPE_ID_OPTION, doh_url
 from cop.guidance.validators import plain_text
@@ -600,3 +601,21 @@ def decline_request(request: HttpRequest, request_id: int) -> Any:
     except actions.Refused as refused:
         raise _refused(refused) from None
     return _unblock_out(unblock)
+
+
+class PreventiveRow(Schema):
+    month: str = Field(description="YYYY-MM")
+    category: str = Field(description="A category code of the family filter, e.g. gambling.")
+    risk: str = Field(description="The risk of the classification the category maps to, when one fits.")
+    blocked: int | None = Field(description="Blocked attempts; null when below the publication threshold.")
+
+
+@router.get(
+    "/filter/statistics/preventive",
+    response=list[PreventiveRow],
+    auth=None,
+    summary="Blocked attempts by month and category, over every client: anonymous",
+)
+def preventive_statistics(request: HttpRequest) -> Any:
+    """The filter's part of the "preventive actions" indicators: counts only, no child, device or site."""
+    return preventive_by_month()

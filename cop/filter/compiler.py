@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from cop.filter import snapshot
-from cop.filter.categories import CATEGORIES, ILLEGAL
+from cop.filter.categories import CATEGORIES, CHOOSABLE_CODES, ILLEGAL
 from cop.filter.models import (
     Device,
     ListVersion,
@@ -137,6 +138,16 @@ def _profile_document(profile: Profile) -> dict[str, Any]:
     }
 
 
+def _default_categories() -> list[str]:
+    unknown = set(settings.FILTER_DEFAULT_CATEGORIES) - CHOOSABLE_CODES
+    if unknown:
+        raise ImproperlyConfigured(
+            f"COP_FILTER_DEFAULT_CATEGORIES: unknown categories {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(sorted(CHOOSABLE_CODES))}"
+        )
+    return list(settings.FILTER_DEFAULT_CATEGORIES)
+
+
 def document(version: int, table_name: str) -> dict[str, Any]:
     profiles = Profile.objects.select_related("family").prefetch_related("entries", "schedules")
     return {
@@ -144,7 +155,7 @@ def document(version: int, table_name: str) -> dict[str, Any]:
         "created": timezone.now().isoformat(),
         "table": table_name,
         "categories": ORDER,
-        "default": {"categories": list(settings.FILTER_DEFAULT_CATEGORIES)},
+        "default": {"categories": _default_categories()},
         "profiles": [_profile_document(profile) for profile in profiles],
         "devices": [
             {"token": device.token, "profile": device.profile_id, "networks": device.networks}

@@ -65,6 +65,8 @@ class Config:
     upstreams: tuple[tuple[str, int], ...]
     block_ttl: int = 60
     cache_entries: int = 100_000
+    # Answers kept ready to send per worker (0: none). Each costs about 300 bytes.
+    answer_entries: int = 50_000
 
 
 def _rewrite_tables() -> dict[tuple[bool, str], dict[bytes, bytes]]:
@@ -189,6 +191,8 @@ class Resolver:
         self.snapshot_name = ""
         self.cache: dict[Cached, wire.Answer] = {}
         self.pending: dict[Cached, asyncio.Future[wire.Answer | None]] = {}
+        # (client address or "", message without its ID) -> the rest of the answer and its facts.
+        self.answers: dict[tuple[str, bytes], tuple[Any, ...]] = {}
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -207,17 +211,32 @@ class Resolver:
             )
             return False
         self.snapshot, self.snapshot_name = fresh, name
+        self.answers = {}
         log.info("filter snapshot version %s in force", fresh.version)
         return True
 
     # -- the hot path -------------------------------------------------------------------------
 
-    def handle(self, data: bytes, address: str, tcp: bool) -> bytes | Later | None:
+    def handle(self, data: bytes, address: str, tcp: bool, token: str = "") -> bytes | Later | None:
         """The answer to send now; or work for the event loop (`dispatch`); or None: send nothing.
 
         Runs in the UDP threads as well as on the loop, so it only reads shared state: the
-        snapshot (swapped whole), the cache (dict reads are atomic) and the recorder (locked).
+        snapshot (swapped whole), the caches (dict operations are atomic) and the recorder (locked).
+        `token` is a device token from outside the message (a DNS-over-HTTPS path).
         """
+        snapshot = self.snapshot
+        if not tcp:
+            # The answer cache: the same question from the same kind of client, answered from the
+            # upstream cache moments ago under the same snapshot, gets the same bytes again.
+            answers_key = (address if snapshot.bound else "", data[2:])
+            hit = self.answers.get(answers_key)
+            if hit is not None and hit[1] is snapshot:
+                now = time.time()
+                if now < hit[2]:
+                    if self.recorder is not None:
+                        self.recorder.record(snapshot, hit[3], hit[4], hit[5], hit[6], hit[7], now)
+                    tail: bytes = hit[0]
+                    return data[:2] + tail
         query = wire.parse(data)
         if query.__class__ is not wire.Query:
             return None if query is None else wire.error(data, query)  # type: ignore[arg-type]
@@ -229,7 +248,8 @@ class Resolver:
             if qtype == TYPE_ANY and not tcp:
                 # RFC 8482: no large answers to ANY over UDP, where the source address may be forged.
                 return wire.truncated(query)
-        snapshot = self.snapshot
+        if token:
+            query.token = token
         if query.token or snapshot.bound:
             profile = snapshot.profile_for(address, query.token)
         else:
@@ -238,10 +258,12 @@ class Resolver:
         now = time.time()
         reason, bit = profile.decide(suffixes, snapshot.bits(suffixes), now)
         if self.recorder is not None:
-            self.recorder.record(snapshot, profile, query.key, query.qtype, reason, bit, now)
+            self.recorder.record(snapshot, profile, query.key, qtype, reason, bit, now)
         if reason >= FIRST_BLOCK:
             ede = wire.EDE_CENSORED if reason == BLOCK_ILLEGAL else wire.EDE_FILTERED
             # Always small (a question and one record): no truncation check needed.
+            # Not kept in the answer cache: made from ready parts, a blocked answer costs little
+            # more than a cache hit, and lists of millions would only churn the cache.
             return wire.blocked(query, profile.nxdomain, self.config.block_ttl, ede, snapshot.version)
         if snapshot.local and query.key in snapshot.local:
             return (self._start_local, query, snapshot)
@@ -250,13 +272,36 @@ class Resolver:
             target = REWRITES[(profile.safe_search, profile.youtube)].get(query.key)
             if target is not None:
                 return (self._start_rewrite, query, target)
-        cache_key = (query.key, query.qtype, query.do)
+        cache_key = (query.key, qtype, query.do)
         answer = self.cache.get(cache_key)
         if answer is not None:
             age = int(now - answer.stored)
             if age < answer.ttl:
-                return wire.limit(query, wire.replay(query, answer, age), tcp)
+                message = wire.limit(query, wire.replay(query, answer, age), tcp)
+                if not tcp and profile.simple:
+                    # TTLs count down by whole seconds: the same bytes hold until the next one.
+                    until = min(answer.stored + age + 1, answer.stored + answer.ttl)
+                    self._remember(answers_key, message, snapshot, until, profile, query, reason, bit)
+                return message
         return (self._forward, query, cache_key)
+
+    def _remember(
+        self,
+        answers_key: tuple[str, bytes],
+        message: bytes,
+        snapshot: Snapshot,
+        until: float,
+        profile: CompiledProfile,
+        query: wire.Query,
+        reason: int,
+        bit: int,
+    ) -> None:
+        answers = self.answers
+        if len(answers) >= self.config.answer_entries:
+            if not self.config.answer_entries:
+                return
+            answers.clear()  # cheaper than tracking age; the busy names come back at once
+        answers[answers_key] = (message[2:], snapshot, until, profile, query.key, query.qtype, reason, bit)
 
     def dispatch(self, work: Later, reply: Reply, tcp: bool) -> None:
         """Carry out on the event loop what `handle` could not answer at once."""
@@ -573,6 +618,7 @@ async def serve(
     ready: Callable[[], None] | None = None,
     flush: Callable[[Recorder], None] | None = None,
     flush_every: float = 30.0,
+    doh_listen: list[tuple[str, int]] | None = None,
 ) -> None:
     loop = asyncio.get_running_loop()
     resolver.loop = loop
@@ -586,6 +632,15 @@ async def serve(
                 lambda r, w: serve_tcp_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000
             )
         )
+    if doh_listen:
+        from cop.filter.doh import serve_doh_client
+
+        for host, port in doh_listen:
+            servers.append(
+                await asyncio.start_server(
+                    lambda r, w: serve_doh_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000
+                )
+            )
     tasks = [loop.create_task(watch(resolver))]
     if flush is not None and resolver.recorder is not None:
         tasks.append(loop.create_task(_flusher(resolver.recorder, flush, flush_every)))

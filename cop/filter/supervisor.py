@@ -37,11 +37,12 @@ def run_worker(
     listen: list[tuple[str, int]],
     flush: Callable[[Recorder], None] | None,
     flush_every: float,
+    doh_listen: list[tuple[str, int]],
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     resolver = Resolver(config, Recorder() if flush is not None else None)
-    asyncio.run(serve(resolver, listen, flush=flush, flush_every=flush_every))
+    asyncio.run(serve(resolver, listen, flush=flush, flush_every=flush_every, doh_listen=doh_listen))
 
 
 def supervise(
@@ -50,12 +51,15 @@ def supervise(
     workers: int,
     flush: Callable[[Recorder], None] | None,
     flush_every: float,
+    doh_listen: list[tuple[str, int]] | None = None,
 ) -> None:
     context = multiprocessing.get_context("fork")
     stopping = False
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=run_worker, args=(config, listen, flush, flush_every), daemon=True)
+        process = context.Process(
+            target=run_worker, args=(config, listen, flush, flush_every, doh_listen or []), daemon=True
+        )
         process.start()
         return process
 

@@ -115,7 +115,12 @@ def parse(data: bytes) -> Query | int | None:
     query = Query()
     key = lowered[:position]
     query.key = key
-    query.suffixes = [key[offset:] for offset in offsets[:-1]]
+    if offsets:
+        offsets.pop()  # a top-level domain alone is never listed
+    suffixes = []
+    for offset in offsets:
+        suffixes.append(key[offset:])
+    query.suffixes = suffixes
     query.id = data[:2]
     query.flags = data[2] << 8 | data[3]
     query.qtype = data[end - 4] << 8 | data[end - 3]

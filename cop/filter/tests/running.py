@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -78,7 +79,11 @@ class Running:
 
 
 def start(
-    directory: Path, upstream: Upstream, workers: int = 2, env: dict[str, str] | None = None
+    directory: Path,
+    upstream: Upstream,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    doh_port: int | None = None,
 ) -> Running:
     port = free_port()
     command = [
@@ -95,6 +100,7 @@ def start(
         "--snapshot-dir",
         str(directory),
         "--no-stats",
+        *(["--doh-listen", f"127.0.0.1:{doh_port}"] if doh_port else []),
     ]
     environment = {**os.environ, "COP_LOG_LEVEL": "WARNING", **(env or {})}
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
@@ -112,6 +118,20 @@ def start(
             time.sleep(0.1)
     running.stop()
     raise RuntimeError("the resolver did not answer within 20 s")
+
+
+def dig(port: int, *arguments: str) -> str:
+    """Ask with `dig`, the reference command-line client; fails loudly when it is missing."""
+    command = shutil.which("dig")
+    assert command, "dig is missing: scripts/system-deps installs dnsutils"
+    result = subprocess.run(
+        [command, "@127.0.0.1", "-p", str(port), "+time=3", "+tries=1", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    return result.stdout
 
 
 def addresses(message: dns.message.Message, rdtype: str = "A") -> list[str]:

@@ -46,7 +46,9 @@ def _see(page: Any, text: str) -> None:
 
 
 def _journey(parent: Any, child: Any, base: str) -> None:
-    # Sign up from the login page.
+    # What the filter is, for a visitor; then sign up from the login page.
+    parent.goto(f"{base}/en/filter/")
+    assert_accessible(parent)
     parent.goto(f"{base}/en/account/login/")
     assert_accessible(parent)
     parent.get_by_role("link", name="Create an account for your family filter").click()

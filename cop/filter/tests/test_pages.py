@@ -43,9 +43,13 @@ def schedule_data(**changes: object) -> dict[str, object]:
 
 
 class FamilyPagesTestCase(FilterTestCase):
-    def test_the_dashboard_needs_a_signed_in_user(self) -> None:
+    def test_a_visitor_without_an_account_learns_what_the_filter_does_and_where_to_sign_up(self) -> None:
         response = self.client.get("/en/filter/")
-        self.assertRedirects(response, "/en/account/login/?next=/en/filter/")
+        self.assertContains(
+            response, "Illegal content reported to the national hotline is blocked for everyone"
+        )
+        self.assertContains(response, 'href="/en/account/signup/"')
+        self.assertNotContains(response, "Okafor")
 
     def test_a_parent_creates_a_family_and_becomes_its_guardian(self) -> None:
         response = self.parent.post(

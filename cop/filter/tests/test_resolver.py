@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-import shutil
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cop.filter.tests.running import Running, addresses, start, write_snapshot
+from cop.filter.tests.running import Running, addresses, dig, start, write_snapshot
 from cop.filter.tests.upstream import Upstream
 
 KID = "kidtoken000000000001"
@@ -284,16 +282,7 @@ def test_it_still_answers_after_the_fuzzing(running: Running) -> None:
 
 
 def _dig(running: Running, *arguments: str) -> str:
-    dig = shutil.which("dig")
-    assert dig, "dig is missing: scripts/system-deps installs dnsutils"
-    result = subprocess.run(
-        [dig, "@127.0.0.1", "-p", str(running.port), "+time=3", "+tries=1", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=True,
-    )
-    return result.stdout
+    return dig(running.port, *arguments)
 
 
 def test_dig_sees_blocking_safe_search_truncation_and_idn(running: Running) -> None:

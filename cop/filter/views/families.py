@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cop.filter import access, actions
+from cop.filter.categories import CHOOSABLE
 from cop.filter.forms import FamilyForm, GuardianForm
 from cop.filter.models import Family, Profile, UnblockRequest
 from cop.filter.views.common import guardian, page
@@ -18,8 +19,10 @@ from cop.filter.views.common import guardian, page
 PENDING_ON_DASHBOARD = 50
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # What the filter is, for a parent who does not have an account yet.
+        return page(request, "filter/about.html", {"categories": CHOOSABLE})
     user = guardian(request)
     families = access.families_of(user).prefetch_related(
         Prefetch("profiles", queryset=Profile.objects.order_by("name", "pk"))

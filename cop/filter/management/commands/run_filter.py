@@ -28,6 +28,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--upstream", action="append", help="address:port to forward to (repeatable)")
         parser.add_argument(
+            "--doh-listen", action="append", help="address:port for DNS over HTTP/1.1 (COP_FILTER_DOH_LISTEN)"
+        )
+        parser.add_argument(
             "--workers", type=int, default=None, help="worker processes (default COP_FILTER_WORKERS)"
         )
         parser.add_argument("--snapshot-dir", default=None, help="where compiled policies are read from")
@@ -41,6 +44,10 @@ class Command(BaseCommand):
             upstreams = tuple(
                 parse_address(text) for text in options["upstream"] or settings.FILTER_UPSTREAMS
             )
+            doh_texts = options["doh_listen"] or (
+                [settings.FILTER_DOH_LISTEN] if settings.FILTER_DOH_LISTEN else []
+            )
+            doh_listen = [parse_address(text, 443) for text in doh_texts]
         except ValueError as problem:
             raise CommandError(f"Not an address:port: {problem}") from None
         workers: int = options["workers"] or settings.FILTER_WORKERS
@@ -56,12 +63,17 @@ class Command(BaseCommand):
             upstreams=upstreams,
             block_ttl=settings.FILTER_BLOCK_TTL,
             cache_entries=settings.FILTER_CACHE_ENTRIES,
+            answer_entries=settings.FILTER_ANSWER_CACHE_ENTRIES,
         )
         flush = None if options["no_stats"] else stats.flush
         connections.close_all()  # each worker opens its own connection after the fork
+        if doh_listen:
+            self.stdout.write(
+                f"DNS over HTTP on {', '.join(f'{h}:{p}' for h, p in doh_listen)} (/dns-query/<token>)."
+            )
         self.stdout.write(
             f"Family filter: {workers} worker(s) on {', '.join(f'{h}:{p}' for h, p in listen)}, "
             f"forwarding to {', '.join(f'{h}:{p}' for h, p in upstreams)}."
         )
         self.stdout.flush()
-        supervise(config, listen, workers, flush, float(settings.FILTER_STATS_FLUSH_SECONDS))
+        supervise(config, listen, workers, flush, float(settings.FILTER_STATS_FLUSH_SECONDS), doh_listen)

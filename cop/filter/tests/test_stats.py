@@ -1,0 +1,150 @@
+"""What the resolver counts for parents and for the indicators, how it is written, and how it is forgotten."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import tempfile
+import zoneinfo
+from pathlib import Path
+
+import dns.edns
+import dns.message
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from cop.filter import actions
+from cop.filter.compiler import compile_policy
+from cop.filter.importing import import_file
+from cop.filter.models import (
+    ActivityHourly,
+    BlockedDaily,
+    BlockedSite,
+    FilterList,
+    PreventiveDaily,
+    Profile,
+    QueryLogEntry,
+)
+from cop.filter.resolver import Config, Recorder, Resolver
+from cop.filter.stats import flush
+from cop.filter.tests.helpers import FilterTestCase, make_device
+
+
+def _query(name: str, token: str = "") -> bytes:
+    options: list[dns.edns.Option] = (
+        [dns.edns.GenericOption(dns.edns.OptionType.make(65074), token.encode())] if token else []
+    )
+    return dns.message.make_query(name, "A", use_edns=0, options=options).to_wire()
+
+
+class StatisticsTestCase(FilterTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.data = Path(tempfile.mkdtemp(prefix="cop-filter-stats-"))
+        self.override = override_settings(FILTER_DATA_DIR=self.data)
+        self.override.enable()
+        games = FilterList.objects.create(name="Games", category="games", source="Test")
+        (self.data / "games.txt").write_text("games.example\n")
+        import_file(games, self.data / "games.txt")
+        Profile.objects.filter(pk=self.amara.pk).update(blocked_categories=["games"])
+        self.device = make_device(self.amara)
+        compile_policy()
+        self.recorder = Recorder()
+        self.resolver = Resolver(
+            Config(snapshot_dir=self.data / "snapshots", upstreams=(("127.0.0.1", 9),)), self.recorder
+        )
+        assert self.resolver.reload()
+
+    def tearDown(self) -> None:
+        self.override.disable()
+        super().tearDown()
+
+    def ask(self, name: str, token: str = "") -> None:
+        self.resolver.handle(_query(name, token), "127.0.0.1", False)
+
+    @override_settings(FILTER_DEFAULT_CATEGORIES=["games"])
+    def test_blocked_attempts_sites_and_activity_are_counted_per_child_and_written(self) -> None:
+        compile_policy()  # with games blocked for clients no device binds too
+        self.resolver.reload()
+        for _ in range(3):
+            self.ask("play.games.example", self.device.token)
+        self.ask("www.games.example", self.device.token)
+        self.ask("news.example.org", self.device.token)
+        self.ask("play.games.example")  # a client no device binds: counted, but for no child
+        flush(self.recorder.take())
+        # Parents see their own days; the national counts use UTC days.
+        family_day = datetime.datetime.now(zoneinfo.ZoneInfo(self.amara.family.time_zone)).date()
+        utc_day = datetime.datetime.now(datetime.UTC).date()
+        assert BlockedDaily.objects.get(profile=self.amara, day=family_day, category="games").count == 4
+        sites = dict(BlockedSite.objects.filter(profile=self.amara).values_list("name", "count"))
+        assert sites == {"play.games.example": 3, "www.games.example": 1}
+        assert sum(ActivityHourly.objects.filter(profile=self.amara).values_list("queries", flat=True)) == 5
+        # The anonymous count for the indicators includes every client; it never names one.
+        assert PreventiveDaily.objects.get(day=utc_day, category="games").count == 5
+        assert not QueryLogEntry.objects.exists()  # the raw log is off unless a parent turns it on
+
+    def test_counts_from_two_flushes_add_up(self) -> None:
+        self.ask("play.games.example", self.device.token)
+        flush(self.recorder.take())
+        self.ask("play.games.example", self.device.token)
+        flush(self.recorder.take())
+        assert BlockedDaily.objects.get(profile=self.amara).count == 2
+        assert BlockedSite.objects.get(profile=self.amara).count == 2
+
+    def test_the_raw_query_log_is_kept_only_while_it_is_on(self) -> None:
+        actions.set_query_log(self.amara, 2)
+        compile_policy()
+        self.resolver.reload()
+        self.ask("play.games.example", self.device.token)
+        self.ask("news.example.org", self.device.token)
+        flush(self.recorder.take())
+        logged = list(QueryLogEntry.objects.order_by("at").values_list("name", "qtype", "blocked", "reason"))
+        assert logged == [
+            ("play.games.example", "A", True, "category"),
+            ("news.example.org", "A", False, "default"),
+        ]
+
+    def test_a_batch_that_cannot_be_written_is_put_back_for_the_next_flush(self) -> None:
+        self.ask("play.games.example", self.device.token)
+        batch = self.recorder.take()
+        self.ask("play.games.example", self.device.token)
+        self.recorder.merge(batch)
+        flush(self.recorder.take())
+        assert BlockedDaily.objects.get(profile=self.amara).count == 2
+
+    @override_settings(FILTER_REPORT_RETENTION_DAYS=30, FILTER_QUERY_LOG_MAX_HOURS=24)
+    def test_counts_and_the_query_log_are_forgotten_after_their_retention(self) -> None:
+        now = timezone.now()
+        old, recent = (now - datetime.timedelta(days=31)).date(), (now - datetime.timedelta(days=29)).date()
+        for day in (old, recent):
+            BlockedDaily.objects.create(profile=self.amara, day=day, category="games", count=1)
+            ActivityHourly.objects.create(profile=self.amara, day=day, hour=20, queries=1)
+        QueryLogEntry.objects.create(
+            profile=self.amara,
+            at=now - datetime.timedelta(hours=25),
+            name="a.example",
+            qtype="A",
+            blocked=False,
+        )
+        QueryLogEntry.objects.create(profile=self.amara, at=now, name="b.example", qtype="A", blocked=False)
+        out = io.StringIO()
+        call_command("purge_filter_data", stdout=out)
+        assert list(BlockedDaily.objects.values_list("day", flat=True)) == [recent]
+        assert list(ActivityHourly.objects.values_list("day", flat=True)) == [recent]
+        assert list(QueryLogEntry.objects.values_list("name", flat=True)) == ["b.example"]
+        assert "Deleted 3 rows" in out.getvalue()
+
+
+class PreventiveApiTestCase(FilterTestCase):
+    @override_settings(REPORT_STATS_MIN_COUNT=5)
+    def test_the_indicators_get_monthly_counts_by_category_with_small_counts_withheld(self) -> None:
+        PreventiveDaily.objects.create(day=datetime.date(2026, 10, 3), category="gambling", count=4)
+        PreventiveDaily.objects.create(day=datetime.date(2026, 10, 9), category="gambling", count=3)
+        PreventiveDaily.objects.create(day=datetime.date(2026, 11, 1), category="adult", count=2)
+        response = self.client.get("/api/v1/filter/statistics/preventive")
+        assert response.status_code == 200
+        assert response.json() == [
+            {"month": "2026-10", "category": "gambling", "risk": "contract-values", "blocked": 7},
+            {"month": "2026-11", "category": "adult", "risk": "content-sexual", "blocked": None},
+        ]
