@@ -125,7 +125,7 @@ def dig(port: int, *arguments: str) -> str:
     command = shutil.which("dig")
     assert command, "dig is missing: scripts/system-deps installs dnsutils"
     result = subprocess.run(
-        [command, "@127.0.0.1", "-p", str(port), "+time=3", "+tries=1", *arguments],
+        [command, "@127.0.0.1", "-p", str(port), "+time=3", "+tries=2", *arguments],
         capture_output=True,
         text=True,
         timeout=20,
