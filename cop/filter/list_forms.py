@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django import forms
@@ -9,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cop.core.models import Organisation, OrganisationKind
 from cop.filter.categories import ILLEGAL
-from cop.filter.models import FilterList
+from cop.filter.models import FilterList, LocalRecord
+from cop.filter.names import BadName, normalise
 
 MAX_UPLOAD = 256 * 1024 * 1024
 
@@ -55,3 +57,44 @@ class UploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
+
+
+class LocalRecordForm(forms.ModelForm[LocalRecord]):
+    """A name the resolver answers itself; the value must suit the type."""
+
+    class Meta:
+        model = LocalRecord
+        fields = ["name", "type", "value", "ttl"]
+
+    def clean_name(self) -> str:
+        try:
+            return normalise(self.cleaned_data["name"])
+        except BadName as problem:
+            raise forms.ValidationError(
+                _("Not a name the filter can use: %(problem)s.") % {"problem": problem}
+            ) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, value = data.get("type"), (data.get("value") or "").strip()
+        if not kind or not value:
+            return data
+        try:
+            if kind == LocalRecord.Type.A:
+                value = str(ipaddress.IPv4Address(value))
+            elif kind == LocalRecord.Type.AAAA:
+                value = str(ipaddress.IPv6Address(value))
+            elif kind == LocalRecord.Type.CNAME:
+                value = normalise(value)
+            elif not value.isprintable() or '"' in value or "\\" in value:
+                raise ValueError
+        except (ValueError, BadName):
+            self.add_error("value", _("This value does not suit a record of type %(type)s.") % {"type": kind})
+            return data
+        data["value"] = value
+        others = LocalRecord.objects.filter(name=data.get("name", ""))
+        if kind == LocalRecord.Type.CNAME and others.exists():
+            self.add_error("type", _("A name with an alias (CNAME) can have no other record."))
+        elif others.filter(type=LocalRecord.Type.CNAME).exists():
+            self.add_error("type", _("This name is an alias (CNAME) already; it can have no other record."))
+        return data

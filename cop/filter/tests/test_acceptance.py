@@ -20,6 +20,7 @@ import pytest
 from django.test import override_settings
 
 from cop.core.models import Country, Organisation, OrganisationKind
+from cop.core.reference.loader import load_reference_data
 from cop.core.tests.base import PASSWORD
 from cop.core.tests.browser import assert_accessible
 from cop.filter.compiler import compile_policy
@@ -40,6 +41,9 @@ def zone_at(local_hour: int) -> str:
 
 @pytest.fixture
 def resolver(tmp_path: Path, transactional_db: None) -> Iterator[Running]:
+    # Transactional tests empty the database afterwards, so each loads what it needs.
+    if not Country.objects.exists():
+        load_reference_data()
     with override_settings(FILTER_DATA_DIR=tmp_path):
         hotline = Organisation.objects.create(
             name="Kenya Hotline", kind=OrganisationKind.HOTLINE, country=Country.objects.get(iso2="KE")

@@ -20,7 +20,7 @@ from cop.core.models import Membership, Organisation, OrganisationKind, Role
 from cop.core.tests.base import BaseTestCase
 from cop.filter import snapshot
 from cop.filter.importing import import_file, import_url
-from cop.filter.models import FilterList, ListVersion, PolicyVersion
+from cop.filter.models import FilterList, ListVersion, LocalRecord, PolicyVersion
 from cop.filter.table import Table, wire_key
 from cop.outbox.runner import run_due
 
@@ -290,3 +290,29 @@ class ListPagesTestCase(ListTestCase):
         assert json.dumps(job.payload) == json.dumps({"list": FilterList.objects.get(name="Social").pk})
         hours = (job.next_attempt_at - job.created_at).total_seconds() / 3600
         assert 5.9 < hours < 6.1
+
+
+class LocalRecordPagesTestCase(ListTestCase):
+    def test_the_secretariat_adds_checks_and_removes_names_the_filter_answers(self) -> None:
+        client = self.client_for(self.world.alice)
+        url = "/en/filter/local-names/"
+        response = client.post(
+            url, {"name": "Intranet.School.Example.", "type": "A", "value": "192.0.2.80", "ttl": "300"}
+        )
+        self.assertRedirects(response, url)
+        record = LocalRecord.objects.get()
+        assert (record.name, record.value) == ("intranet.school.example", "192.0.2.80")
+        bad = client.post(url, {"name": "router.example", "type": "AAAA", "value": "192.0.2.1", "ttl": "300"})
+        self.assertContains(bad, "This value does not suit a record of type AAAA.", status_code=400)
+        clash = client.post(
+            url, {"name": "intranet.school.example", "type": "CNAME", "value": "x.example", "ttl": "300"}
+        )
+        self.assertContains(clash, "can have no other record", status_code=400)
+        assert LocalRecord.objects.count() == 1
+        self.assertContains(client.get(url), "192.0.2.80")
+        client.post(f"/en/filter/local-names/{record.pk}/delete/")
+        assert not LocalRecord.objects.exists()
+
+    def test_only_the_secretariat_manages_local_names(self) -> None:
+        for user in (self.world.hana, self.world.pablo):
+            assert self.client_for(user).get("/en/filter/local-names/").status_code == 404

@@ -42,8 +42,17 @@ DEVICES = [
 ]
 
 
+LOCAL = [
+    ["intranet.school.example", "A", "192.0.2.80", 600],
+    ["intranet.school.example", "TXT", "school network", 600],
+    ["alias.school.example", "CNAME", "news.example.org", 600],
+]
+
+
 def _policy(directory: Path, version: int, lists: dict[str, list[str]]) -> None:
-    write_snapshot(directory, version, lists, EXCEPTIONS, profiles=PROFILES, devices=DEVICES, default={})
+    write_snapshot(
+        directory, version, lists, EXCEPTIONS, profiles=PROFILES, devices=DEVICES, default={}, local=LOCAL
+    )
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +188,20 @@ def test_it_rewrites_search_engines_to_safe_search_for_a_child(running: Running)
     # YouTube is its own switch: moderate for the teen, whose search is not rewritten.
     assert addresses(running.ask("www.youtube.com", token=TEEN)) == ["192.0.2.57"]
     assert addresses(running.ask("www.google.com", token=TEEN)) == ["192.0.2.50"]
+
+
+def test_it_answers_local_names_itself_with_authority(running: Running) -> None:
+    intranet = running.ask("Intranet.School.Example")
+    assert addresses(intranet) == ["192.0.2.80"]
+    assert intranet.flags & dns.flags.AA
+    assert intranet.answer[0].ttl == 600
+    assert running.ask("intranet.school.example", "TXT").answer[0][0].strings == (b"school network",)
+    nodata = running.ask("intranet.school.example", "AAAA")
+    assert nodata.rcode() == dns.rcode.NOERROR and not nodata.answer
+    alias = running.ask("alias.school.example")
+    assert str(alias.answer[0][0].target) == "news.example.org."
+    assert addresses(alias) == ["192.0.2.10"]
+    assert running.upstream.asked[("intranet.school.example", "A")] == 0
 
 
 def test_it_binds_a_device_by_its_address_or_network(running: Running) -> None:

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from cop.core.permissions import actor_of
 from cop.filter import jobs, permissions
 from cop.filter.importing import new_version
-from cop.filter.list_forms import FilterListForm, UploadForm
-from cop.filter.models import FilterList, ListVersion
+from cop.filter.list_forms import FilterListForm, LocalRecordForm, UploadForm
+from cop.filter.models import FilterList, ListVersion, LocalRecord
 from cop.filter.views.common import page
 
 
@@ -135,3 +135,28 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_progress(request: HttpRequest, pk: int, number: int) -> JsonResponse:
     """What the version page polls while an import runs."""
     return JsonResponse(_progress(_version(request, pk, number)))
+
+
+@login_required
+def local_records(request: HttpRequest) -> HttpResponse:
+    """Names the resolver answers itself (a school's intranet, a router's page), for every client."""
+    if not permissions.may_manage(actor_of(request)):
+        raise Http404
+    form = LocalRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        messages.success(request, _("%(name)s is answered by the filter now.") % {"name": record.name})
+        return redirect("filter:local-records")
+    context = {"form": form, "records": LocalRecord.objects.all()}
+    return page(request, "filter/local_records.html", context, invalid=form.is_bound)
+
+
+@login_required
+@require_POST
+def local_record_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.may_manage(actor_of(request)):
+        raise Http404
+    record = get_object_or_404(LocalRecord, pk=pk)
+    record.delete()
+    messages.success(request, _("%(name)s is no longer answered by the filter.") % {"name": record.name})
+    return redirect("filter:local-records")
