@@ -250,6 +250,8 @@ def ask(profile: Profile, name: str, reason: str) -> tuple[UnblockRequest, bool]
     """A child asks for a site. Returns the request and whether it is new: asking twice for the same
     site while a parent has not answered yet gives back the first request."""
     with transaction.atomic():
+        # One child's requests, one at a time: two taps at once must not make two requests.
+        Profile.objects.select_for_update().filter(pk=profile.pk).first()
         pending = UnblockRequest.objects.filter(profile=profile, status=UnblockRequest.Status.PENDING)
         same = pending.filter(name=name).first()
         if same is not None:
