@@ -37,8 +37,13 @@ def _add(model: type[Model], field: str, amount: int, **key: object) -> None:
         model.objects.filter(**key).update(**{field: F(field) + amount})  # type: ignore[attr-defined]
 
 
-def flush(batch: Recorder) -> None:
+def flush_from_worker(batch: Recorder) -> None:
+    """What a resolver's flushing thread runs: a long-lived thread must drop dead connections first."""
     close_old_connections()
+    flush(batch)
+
+
+def flush(batch: Recorder) -> None:
     profiles = {profile_id for profile_id, *_rest in batch.activity}
     existing = set(Profile.objects.filter(pk__in=profiles).values_list("pk", flat=True))
     for (profile_id, day, hour), count in batch.activity.items():

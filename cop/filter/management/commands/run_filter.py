@@ -65,7 +65,7 @@ class Command(BaseCommand):
             cache_entries=settings.FILTER_CACHE_ENTRIES,
             answer_entries=settings.FILTER_ANSWER_CACHE_ENTRIES,
         )
-        flush = None if options["no_stats"] else stats.flush
+        flush = None if options["no_stats"] else stats.flush_from_worker
         connections.close_all()  # each worker opens its own connection after the fork
         if doh_listen:
             self.stdout.write(
