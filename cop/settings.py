@@ -241,7 +241,7 @@ SITE_NAME = "COP Platform"
 
 # Family filter (cop/filter): where compiled snapshots and list files live, and how the resolver runs.
 FILTER_DATA_DIR = Path(envstr("COP_FILTER_DATA_DIR", str(DATA_DIR / "filter")))
-FILTER_LISTEN = envlist("COP_FILTER_LISTEN", ["127.0.0.1:5353"])
+FILTER_LISTEN = envlist("COP_FILTER_LISTEN", ["127.0.0.1:5300"])
 FILTER_UPSTREAMS = envlist("COP_FILTER_UPSTREAMS", ["9.9.9.9:53", "149.112.112.112:53"])
 FILTER_WORKERS = envcount("COP_FILTER_WORKERS", 2, minimum=1)
 FILTER_BLOCK_TTL = envcount("COP_FILTER_BLOCK_TTL", 60, minimum=0)

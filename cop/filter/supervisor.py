@@ -17,10 +17,12 @@ from cop.filter.resolver import Config, Recorder, Resolver, serve
 
 log = logging.getLogger(__name__)
 RESTART_PAUSE = 1.0
+EARLY_DEATH = 5.0  # seconds
+EARLY_DEATHS_TO_STOP = 3
 
 
 def parse_address(text: str, default_port: int = 53) -> tuple[str, int]:
-    """`127.0.0.1:5353`, `[::1]:5353`, `::1` or `127.0.0.1` -> (host, port)."""
+    """`127.0.0.1:5300`, `[::1]:5300`, `::1` or `127.0.0.1` -> (host, port)."""
     text = text.strip()
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
@@ -42,7 +44,11 @@ def run_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     resolver = Resolver(config, Recorder() if flush is not None else None)
-    asyncio.run(serve(resolver, listen, flush=flush, flush_every=flush_every, doh_listen=doh_listen))
+    try:
+        asyncio.run(serve(resolver, listen, flush=flush, flush_every=flush_every, doh_listen=doh_listen))
+    except OSError as problem:  # e.g. the port is taken: say which, and leave
+        log.error("filter worker cannot listen on %s: %s", listen + doh_listen, problem)
+        raise SystemExit(2) from None
 
 
 def supervise(
@@ -70,16 +76,22 @@ def supervise(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     processes = [start() for _ in range(workers)]
+    started = [time.monotonic()] * workers
+    quick_deaths = 0
     try:
         while not stopping:
             time.sleep(0.2)
             for index, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
-                    log.error(
-                        "filter worker %s ended with %s; starting another", process.pid, process.exitcode
-                    )
-                    time.sleep(RESTART_PAUSE)
-                    processes[index] = start()
+                if process.is_alive() or stopping:
+                    continue
+                # A worker that dies at once (a port taken, a bad address) would die again: give up.
+                quick_deaths = quick_deaths + 1 if time.monotonic() - started[index] < EARLY_DEATH else 0
+                if quick_deaths >= EARLY_DEATHS_TO_STOP:
+                    raise SystemExit(f"filter workers keep failing at start (exit code {process.exitcode})")
+                log.error("filter worker %s ended (%s); starting another", process.pid, process.exitcode)
+                time.sleep(RESTART_PAUSE)
+                processes[index] = start()
+                started[index] = time.monotonic()
     finally:
         for process in processes:
             if process.is_alive():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -351,3 +353,34 @@ def test_a_broken_snapshot_is_refused_and_the_previous_one_stays(running: Runnin
     assert addresses(running.ask("play.games.example", token=KID)) == ["0.0.0.0"]
     assert addresses(running.ask("bad.illegal.example")) == ["0.0.0.0"]
     _policy(running.directory, 4, LISTS)
+
+
+def test_the_resolver_stops_with_a_clear_error_when_its_port_is_taken(tmp_path: Path) -> None:
+    _policy(tmp_path, 1, LISTS)
+    # Bound without SO_REUSEPORT, so no resolver worker can share it.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from cop.cli import main; main()",
+                "run_filter",
+                "--workers",
+                "1",
+                "--listen",
+                f"127.0.0.1:{port}",
+                "--upstream",
+                "127.0.0.1:9",
+                "--snapshot-dir",
+                str(tmp_path),
+                "--no-stats",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode != 0
+    assert f"cannot listen on [('127.0.0.1', {port})]" in result.stderr
+    assert "filter workers keep failing at start" in result.stderr
