@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from cop.alerts.api import router as alerts_router
 from cop.core.api import router as core_router
 from cop.filter.api import router as filter_router
+from cop.filter.list_api import router as filter_lists_router
 from cop.guidance.api import router as guidance_router
 from cop.helplines.api import router as helplines_router
 from cop.reports.api import router as reports_router
@@ -105,3 +106,4 @@ api.add_router("", helplines_router)
 api.add_router("", reports_router)
 api.add_router("", alerts_router)
 api.add_router("", filter_router)
+api.add_router("", filter_lists_router)

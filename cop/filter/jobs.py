@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +31,24 @@ def upload_path(version: ListVersion) -> Path:
 def queue_import(version: ListVersion, url: str = "") -> None:
     """Import into `version` in the background: from its uploaded file, or from `url`."""
     enqueue(IMPORT, {"version": version.pk, "url": url}, dedupe_key=f"{IMPORT}:{version.pk}")
+
+
+def import_upload(filter_list: FilterList, name: str, chunks: Iterable[bytes]) -> ListVersion:
+    """Keep an uploaded list file and queue its import: the version exists only if both do."""
+    with transaction.atomic():
+        version = new_version(filter_list, name)
+        with open(upload_path(version), "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        queue_import(version)
+    return version
+
+
+def import_from_address(filter_list: FilterList) -> ListVersion:
+    with transaction.atomic():
+        version = new_version(filter_list, filter_list.url)
+        queue_import(version, url=filter_list.url)
+    return version
 
 
 def schedule_refresh(filter_list: FilterList, now: datetime.datetime | None = None) -> None:

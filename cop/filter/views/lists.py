@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -13,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from cop.core.permissions import actor_of
 from cop.filter import jobs, permissions
-from cop.filter.importing import new_version
 from cop.filter.list_forms import FilterListForm, LocalRecordForm, UploadForm
 from cop.filter.models import FilterList, ListVersion, LocalRecord
 from cop.filter.views.common import page
@@ -73,12 +71,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            version = new_version(filter_list, upload.name)
-            with open(jobs.upload_path(version), "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            jobs.queue_import(version)
+        version = jobs.import_upload(filter_list, upload.name, upload.chunks())
         return redirect("filter:list-version", pk=filter_list.pk, number=version.number)
     context = {
         "filter_list": filter_list,
@@ -97,9 +90,7 @@ def list_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     if not filter_list.url:
         messages.error(request, _("This list has no address to refresh from."))
         return redirect("filter:list", pk=filter_list.pk)
-    with transaction.atomic():
-        version = new_version(filter_list, filter_list.url)
-        jobs.queue_import(version, url=filter_list.url)
+    version = jobs.import_from_address(filter_list)
     return redirect("filter:list-version", pk=filter_list.pk, number=version.number)
 
 
@@ -110,7 +101,7 @@ def _version(request: HttpRequest, pk: int, number: int) -> ListVersion:
     )
 
 
-def _progress(version: ListVersion) -> dict[str, object]:
+def progress(version: ListVersion) -> dict[str, object]:
     share = round(100 * version.bytes_read / version.bytes_total) if version.bytes_total else None
     return {
         "status": version.status,
@@ -126,7 +117,7 @@ def _progress(version: ListVersion) -> dict[str, object]:
 @login_required
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
-    context = {"filter_list": version.filter_list, "version": version, "progress": _progress(version)}
+    context = {"filter_list": version.filter_list, "version": version, "progress": progress(version)}
     return page(request, "filter/list_version.html", context)
 
 
@@ -134,7 +125,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 def version_progress(request: HttpRequest, pk: int, number: int) -> JsonResponse:
     """What the version page polls while an import runs."""
-    return JsonResponse(_progress(_version(request, pk, number)))
+    return JsonResponse(progress(_version(request, pk, number)))
 
 
 @login_required
