@@ -14,6 +14,7 @@ from cop.filter.models import FilterList, LocalRecord
 from cop.filter.names import BadName, normalise
 
 MAX_UPLOAD = 256 * 1024 * 1024
+MAX_REFRESH_HOURS = 24 * 365
 
 
 class FilterListForm(forms.ModelForm[FilterList]):
@@ -42,6 +43,8 @@ class FilterListForm(forms.ModelForm[FilterList]):
             self.add_error("maintainer", _("Only the illegal-content list is maintained by a hotline."))
         if data.get("refresh_hours") == 0:
             self.add_error("refresh_hours", _("Refresh at least every hour, or leave the address empty."))
+        elif (data.get("refresh_hours") or 0) > MAX_REFRESH_HOURS:
+            self.add_error("refresh_hours", _("Refresh at least once a year (8760 hours)."))
         return data
 
 

@@ -187,10 +187,6 @@ class Snapshot:
     def category_code(self, bit: int) -> str:
         return self.categories[bit] if 0 <= bit < len(self.categories) else ""
 
-    def close(self) -> None:
-        if self.table is not None:
-            self.table.close()
-
 
 def _keys(names: list[str]) -> frozenset[bytes]:
     return frozenset(wire_key(name) for name in names)

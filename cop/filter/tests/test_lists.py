@@ -260,6 +260,20 @@ class ListPagesTestCase(ListTestCase):
         Membership.objects.create(user=outsider, organisation=other, role=Role.HOTLINE_ANALYST)
         assert self.client_for(outsider).get(f"/en/filter/lists/{self.illegal.pk}/").status_code == 404
 
+    def test_a_refresh_interval_beyond_a_year_is_refused(self) -> None:
+        response = self.client_for(self.world.alice).post(
+            "/en/filter/lists/new/",
+            {
+                "name": "Far",
+                "category": "games",
+                "source": "Example",
+                "refresh_hours": "2000000000",
+                "enabled": "on",
+            },
+        )
+        self.assertContains(response, "Refresh at least once a year", status_code=400)
+        assert not FilterList.objects.filter(name="Far").exists()
+
     def test_people_without_a_role_see_no_list(self) -> None:
         assert self.client_for(self.world.pablo).get("/en/filter/lists/").status_code == 404
         assert self.client.get("/en/filter/lists/").status_code == 302  # to the sign-in page
