@@ -253,6 +253,16 @@ FILTER_DEFAULT_CATEGORIES = envlist("COP_FILTER_DEFAULT_CATEGORIES", [])
 # Where children's devices send DNS over HTTPS; the device token is appended as the last path part.
 FILTER_DOH_URL = envstr("COP_FILTER_DOH_URL", "")
 FILTER_DOH_LISTEN = envstr("COP_FILTER_DOH_LISTEN", "")
+# DNS over TLS and DNS over HTTPS with TLS from the resolver itself (empty: off). Devices are named
+# <token>.<FILTER_DOMAIN>; the certificate (PEM, reloaded when the files change) is for *.<domain>.
+FILTER_DOMAIN = envstr("COP_FILTER_DOMAIN", "").strip().strip(".").lower()
+FILTER_DOT_LISTEN = envlist("COP_FILTER_DOT_LISTEN", [])
+FILTER_DOH_TLS_LISTEN = envlist("COP_FILTER_DOH_TLS_LISTEN", [])
+FILTER_TLS_CERT = envstr("COP_FILTER_TLS_CERT", "")
+FILTER_TLS_KEY = envstr("COP_FILTER_TLS_KEY", "")
+# The resolver's addresses for plain DNS that routers and computers can reach (shown to parents);
+# when empty, the addresses of COP_FILTER_LISTEN on port 53 that are neither loopback nor wildcard.
+FILTER_PUBLIC_ADDRESSES = envlist("COP_FILTER_PUBLIC_ADDRESSES", [])
 FILTER_REPORT_RETENTION_DAYS = envcount("COP_FILTER_REPORT_RETENTION_DAYS", 90, minimum=1)
 FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, minimum=1)
 FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)

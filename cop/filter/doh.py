@@ -2,7 +2,9 @@
 
 The resolver's workers answer plain HTTP/1.1 on COP_FILTER_DOH_LISTEN; a TLS-terminating proxy in
 front of them publishes it as https://<host>/dns-query/<token>. `GET ?dns=<base64url>` and
-`POST` with `application/dns-message` are both served, several requests per connection.
+`POST` with `application/dns-message` are both served, several requests per connection. The
+workers can also speak TLS themselves (`tls.py`), with HTTP/2 (`http2.py`) or HTTP/1.1 (here):
+`respond` is the request handling both share.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import base64
 import binascii
 import logging
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from cop.filter.resolver import Resolver
@@ -21,14 +24,38 @@ MAX_MESSAGE = 65535
 IDLE = 30.0
 PATH = "/dns-query"
 MEDIA_TYPE = "application/dns-message"
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    431: "Request Header Fields Too Large",
+    504: "Gateway Timeout",
+}
 
 
-def _response(status: str, body: bytes = b"", media_type: str = "text/plain; charset=utf-8") -> bytes:
-    head = f"HTTP/1.1 {status}\r\nContent-Type: {media_type}\r\nContent-Length: {len(body)}\r\n"
-    if media_type == MEDIA_TYPE:
-        # Answers depend on the device and on the time (schedules): shared caches must not keep them.
-        head += "Cache-Control: private, no-store\r\n"
-    return (head + "\r\n").encode("ascii") + body
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer, independent of the HTTP version that carries it."""
+
+    status: int
+    body: bytes = b""
+    media_type: str = "text/plain; charset=utf-8"
+
+    def headers(self) -> list[tuple[str, str]]:
+        headers = [("content-type", self.media_type), ("content-length", str(len(self.body)))]
+        if self.media_type == MEDIA_TYPE:
+            # Answers depend on the device and on the time (schedules): shared caches must not keep them.
+            headers.append(("cache-control", "private, no-store"))
+        return headers
+
+
+def _response(reply: Reply) -> bytes:
+    head = f"HTTP/1.1 {reply.status} {REASONS[reply.status]}\r\n"
+    head += "".join(f"{name.title()}: {value}\r\n" for name, value in reply.headers())
+    return (head + "\r\n").encode("ascii") + reply.body
 
 
 async def _answer(resolver: Resolver, message: bytes, address: str, token: str) -> bytes:
@@ -55,27 +82,54 @@ def _token(path: str) -> str | None:
     prefix = PATH + "/"
     if path.startswith(prefix):
         token = path[len(prefix) :].strip("/")
-        if token.isalnum() and len(token) <= 64:
+        if token.isalnum() and token.isascii() and len(token) <= 64:
             return token.lower()
     return None
 
 
+def device_token(name: str, domain: str) -> str:
+    """The token of `<token>.<domain>`; "" for any other name (the filter's own name, an address)."""
+    name = name.lower().rstrip(".")
+    suffix = "." + domain
+    if not domain or not name.endswith(suffix):
+        return ""
+    label = name[: -len(suffix)]
+    if label.isalnum() and label.isascii() and len(label) <= 64:
+        return label
+    return ""
+
+
+def host_token(host: str, domain: str, server_name_token: str) -> str:
+    """The device a request names by its host (Host, :authority), else by the TLS server name.
+
+    The host counts first because HTTP/2 clients may send requests for several host names over
+    one connection when the certificate covers them all (RFC 9113 9.1.1).
+    """
+    return device_token(host.rsplit(":", 1)[0] if host.count(":") == 1 else host, domain) or server_name_token
+
+
 async def serve_doh_client(
-    resolver: Resolver, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    resolver: Resolver,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    token: str = "",
+    domain: str = "",
 ) -> None:
+    """HTTP/1.1 with keep-alive. Over TLS, `token` is the device the server name named, and a
+    Host header `<token>.<domain>` names one too; the path wins over both."""
     peer = writer.get_extra_info("peername")
     address = peer[0] if peer else ""
     try:
         while True:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IDLE)
             if len(head) > MAX_HEAD:
-                writer.write(_response("431 Request Header Fields Too Large"))
+                writer.write(_response(Reply(431)))
                 break
             lines = head.decode("latin-1").split("\r\n")
             try:
                 method, target, _version = lines[0].split(" ", 2)
             except ValueError:
-                writer.write(_response("400 Bad Request", b"Not an HTTP request.\n"))
+                writer.write(_response(Reply(400, b"Not an HTTP request.\n")))
                 break
             headers = {}
             for line in lines[1:]:
@@ -84,10 +138,14 @@ async def serve_doh_client(
             declared = headers.get("content-length", "0") or "0"
             length = int(declared) if declared.isdigit() else -1
             if length < 0 or length > MAX_MESSAGE:
-                writer.write(_response("413 Content Too Large"))
+                writer.write(_response(Reply(413)))
                 break
             body = await asyncio.wait_for(reader.readexactly(length), IDLE) if length else b""
-            writer.write(await _handle(resolver, method, target, headers, body, address))
+            named = host_token(headers.get("host", ""), domain, token)
+            reply = await respond(
+                resolver, method, target, headers.get("content-type", ""), body, address, named
+            )
+            writer.write(_response(reply))
             await writer.drain()
             if headers.get("connection", "").lower() == "close":
                 break
@@ -97,13 +155,20 @@ async def serve_doh_client(
         writer.close()
 
 
-async def _handle(
-    resolver: Resolver, method: str, target: str, headers: dict[str, str], body: bytes, address: str
-) -> bytes:
+async def respond(
+    resolver: Resolver,
+    method: str,
+    target: str,
+    content_type: str,
+    body: bytes,
+    address: str,
+    default_token: str = "",
+) -> Reply:
+    """Answer one request; the token in the path wins over `default_token`."""
     parts = urlsplit(target)
     token = _token(parts.path)
     if token is None:
-        return _response("404 Not Found", b"DNS queries go to /dns-query/<device token>.\n")
+        return Reply(404, b"DNS queries go to /dns-query/<device token>.\n")
     if method == "GET":
         encoded = parse_qs(parts.query).get("dns", [""])[0]
         try:
@@ -111,17 +176,17 @@ async def _handle(
         except (binascii.Error, ValueError):
             message = b""
     elif method == "POST":
-        if headers.get("content-type", "").split(";")[0].strip().lower() != MEDIA_TYPE:
-            return _response("415 Unsupported Media Type", b"Send application/dns-message.\n")
+        if content_type.split(";")[0].strip().lower() != MEDIA_TYPE:
+            return Reply(415, b"Send application/dns-message.\n")
         message = body
     else:
-        return _response("405 Method Not Allowed", b"Use GET or POST.\n")
+        return Reply(405, b"Use GET or POST.\n")
     if len(message) < 12:
-        return _response("400 Bad Request", b"No DNS message.\n")
+        return Reply(400, b"No DNS message.\n")
     try:
-        answer = await _answer(resolver, message, address, token)
+        answer = await _answer(resolver, message, address, token or default_token)
     except TimeoutError:
-        return _response("504 Gateway Timeout")
+        return Reply(504)
     if not answer:
-        return _response("400 Bad Request", b"Not a DNS query.\n")
-    return _response("200 OK", answer, MEDIA_TYPE)
+        return Reply(400, b"Not a DNS query.\n")
+    return Reply(200, answer, MEDIA_TYPE)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import dns.flags
 import dns.message
@@ -43,6 +43,9 @@ from cop.filter.snapshot import (
     load,
 )
 from cop.filter.table import wire_key
+
+if TYPE_CHECKING:
+    from cop.filter.tls import TLSConfig
 
 log = logging.getLogger(__name__)
 Reply = Callable[[bytes], None]
@@ -565,9 +568,12 @@ def _udp_reply(sock: socket.socket, address: tuple[str, int]) -> Reply:
 
 
 async def serve_tcp_client(
-    resolver: Resolver, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    resolver: Resolver, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str = ""
 ) -> None:
-    """RFC 7766: several queries per connection, answered in any order, closed when idle."""
+    """RFC 7766: several queries per connection, answered in any order, closed when idle.
+
+    `token` names the device for the whole connection (DNS over TLS: from the TLS server name).
+    """
     peer = writer.get_extra_info("peername")
     address = peer[0] if peer else ""
 
@@ -581,7 +587,7 @@ async def serve_tcp_client(
             length = struct.unpack("!H", header)[0]
             data = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE)
             try:
-                result = resolver.handle(data, address, True)
+                result = resolver.handle(data, address, True, token)
             except Exception:
                 log.exception("TCP query from %s could not be answered", address)
                 break
@@ -619,6 +625,7 @@ async def serve(
     flush: Callable[[Recorder], None] | None = None,
     flush_every: float = 30.0,
     doh_listen: list[tuple[str, int]] | None = None,
+    tls: TLSConfig | None = None,
 ) -> None:
     loop = asyncio.get_running_loop()
     resolver.loop = loop
@@ -641,6 +648,10 @@ async def serve(
                     lambda r, w: serve_doh_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000
                 )
             )
+    if tls is not None:
+        from cop.filter.tls import start_listeners
+
+        servers += await start_listeners(resolver, tls)
     tasks = [loop.create_task(watch(resolver))]
     if flush is not None and resolver.recorder is not None:
         tasks.append(loop.create_task(_flusher(resolver.recorder, flush, flush_every)))

@@ -12,8 +12,12 @@ import signal
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from cop.filter.resolver import Config, Recorder, Resolver, serve
+
+if TYPE_CHECKING:
+    from cop.filter.tls import TLSConfig
 
 log = logging.getLogger(__name__)
 RESTART_PAUSE = 1.0
@@ -40,14 +44,18 @@ def run_worker(
     flush: Callable[[Recorder], None] | None,
     flush_every: float,
     doh_listen: list[tuple[str, int]],
+    tls: TLSConfig | None = None,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     resolver = Resolver(config, Recorder() if flush is not None else None)
     try:
-        asyncio.run(serve(resolver, listen, flush=flush, flush_every=flush_every, doh_listen=doh_listen))
+        asyncio.run(
+            serve(resolver, listen, flush=flush, flush_every=flush_every, doh_listen=doh_listen, tls=tls)
+        )
     except OSError as problem:  # e.g. the port is taken: say which, and leave
-        log.error("filter worker cannot listen on %s: %s", listen + doh_listen, problem)
+        tls_listen = list(tls.dot_listen + tls.doh_listen) if tls else []
+        log.error("filter worker cannot listen on %s: %s", listen + doh_listen + tls_listen, problem)
         raise SystemExit(2) from None
 
 
@@ -58,13 +66,14 @@ def supervise(
     flush: Callable[[Recorder], None] | None,
     flush_every: float,
     doh_listen: list[tuple[str, int]] | None = None,
+    tls: TLSConfig | None = None,
 ) -> None:
     context = multiprocessing.get_context("fork")
     stopping = False
 
     def start() -> multiprocessing.process.BaseProcess:
         process = context.Process(
-            target=run_worker, args=(config, listen, flush, flush_every, doh_listen or []), daemon=True
+            target=run_worker, args=(config, listen, flush, flush_every, doh_listen or [], tls), daemon=True
         )
         process.start()
         return process

@@ -12,6 +12,7 @@ from cop.filter.compiler import compile_policy, snapshot_dir
 from cop.filter.resolver import Config
 from cop.filter.snapshot import current_name
 from cop.filter.supervisor import parse_address, supervise
+from cop.filter.tls import config_from_settings, describe
 
 
 class Command(BaseCommand):
@@ -50,6 +51,10 @@ class Command(BaseCommand):
             doh_listen = [parse_address(text, 443) for text in doh_texts]
         except ValueError as problem:
             raise CommandError(f"Not an address:port: {problem}") from None
+        try:
+            tls = config_from_settings()  # DNS over TLS and HTTPS: checked here, not in each worker
+        except ValueError as problem:
+            raise CommandError(str(problem)) from None
         workers: int = options["workers"] or settings.FILTER_WORKERS
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
@@ -71,9 +76,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"DNS over HTTP on {', '.join(f'{h}:{p}' for h, p in doh_listen)} (/dns-query/<token>)."
             )
+        if tls is not None:
+            self.stdout.write(describe(tls))
         self.stdout.write(
             f"Family filter: {workers} worker(s) on {', '.join(f'{h}:{p}' for h, p in listen)}, "
             f"forwarding to {', '.join(f'{h}:{p}' for h, p in upstreams)}."
         )
         self.stdout.flush()
-        supervise(config, listen, workers, flush, float(settings.FILTER_STATS_FLUSH_SECONDS), doh_listen)
+        supervise(config, listen, workers, flush, float(settings.FILTER_STATS_FLUSH_SECONDS), doh_listen, tls)
