@@ -7,6 +7,7 @@ than surfacing later as a confusing runtime error.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -56,3 +57,14 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envaddresses(name: str) -> list[str]:
+    """A comma-separated list of IP addresses, each checked and written the usual way."""
+    addresses = []
+    for item in envlist(name, []):
+        try:
+            addresses.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses, got {item!r}") from None
+    return addresses

@@ -13,7 +13,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from cop.env import envbool, envcount, envint, envlist, envstr
+from cop.env import envaddresses, envbool, envcount, envint, envlist, envstr
 
 # Lets generic classes such as ModelForm[Model] be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -262,7 +262,7 @@ FILTER_TLS_CERT = envstr("COP_FILTER_TLS_CERT", "")
 FILTER_TLS_KEY = envstr("COP_FILTER_TLS_KEY", "")
 # The resolver's addresses for plain DNS that routers and computers can reach (shown to parents);
 # when empty, the addresses of COP_FILTER_LISTEN on port 53 that are neither loopback nor wildcard.
-FILTER_PUBLIC_ADDRESSES = envlist("COP_FILTER_PUBLIC_ADDRESSES", [])
+FILTER_PUBLIC_ADDRESSES = envaddresses("COP_FILTER_PUBLIC_ADDRESSES")
 FILTER_REPORT_RETENTION_DAYS = envcount("COP_FILTER_REPORT_RETENTION_DAYS", 90, minimum=1)
 FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, minimum=1)
 FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)

@@ -26,7 +26,7 @@ from cop.filter import access, actions, forms, reporting
 from cop.filter.categories import ILLEGAL
 from cop.filter.indicators import preventive_by_month
 from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
-from cop.filter.views.devices import CPE_ID_OPTION, doh_url
+from cop.filter.setup import CPE_ID_OPTION, doh_url, private_dns_host
 from cop.guidance.validators import plain_text
 
 TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
@@ -158,6 +158,9 @@ class DeviceOut(Schema):
     networks: list[str]
     doh_url: str | None = Field(
         description="DNS-over-HTTPS address of the device, when the installation has one."
+    )
+    private_dns_host: str | None = Field(
+        description="Host name for DNS over TLS (Android's Private DNS), when the installation offers it."
     )
     edns_option: int = Field(description="The EDNS0 option (CPE-ID) a home router sends the token in.")
     ask_url: str = Field(description="The child's page to ask for a blocked site.")
@@ -310,6 +313,7 @@ def _device_out(request: HttpRequest, device: Device) -> dict[str, Any]:
         "token": device.token,
         "networks": device.networks,
         "doh_url": doh_url(device.token) or None,
+        "private_dns_host": private_dns_host(device.token) or None,
         "edns_option": CPE_ID_OPTION,
         # The child's page is in the language of the request, as links on the site are.
         "ask_url": request.build_absolute_uri(reverse("filter:ask", args=[device.token])),

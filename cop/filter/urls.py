@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cop.filter.views import devices, entries, families, lists, profiles, reports, requests, schedules
+from cop.filter.views import devices, entries, families, lists, profiles, reports, requests, schedules, setup
 
 app_name = "filter"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("profiles/<int:pk>/devices/new/", devices.device_create, name="device-create"),
     path("devices/<int:pk>/", devices.device_detail, name="device"),
     path("devices/<int:pk>/delete/", devices.device_delete, name="device-delete"),
+    path("devices/<int:pk>/apple-profile/", setup.device_apple_profile, name="device-apple-profile"),
     path("requests/<int:pk>/approve/", requests.request_approve, name="request-approve"),
     path("requests/<int:pk>/decline/", requests.request_decline, name="request-decline"),
     path("profiles/<int:pk>/report/", reports.report, name="report"),

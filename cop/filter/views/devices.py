@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,16 +14,8 @@ from django.views.decorators.http import require_POST
 from cop.filter import access, actions
 from cop.filter.forms import DeviceForm
 from cop.filter.models import Device
+from cop.filter.setup import device_setup
 from cop.filter.views.common import back_to_profile, guardian, page
-
-# The EDNS0 option a home router adds to identify the client (dnsmasq's --add-cpe-id sends it).
-CPE_ID_OPTION = 65074
-
-
-def doh_url(token: str) -> str:
-    """Where the device sends DNS over HTTPS: the configured address with the token as its last part."""
-    base = settings.FILTER_DOH_URL.rstrip("/")
-    return f"{base}/{token}" if base else ""
 
 
 def ask_url(request: HttpRequest, device: Device) -> str:
@@ -61,11 +52,12 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "filter/device.html",
         {
+            "setup": device_setup(
+                device, request.build_absolute_uri(reverse("filter:device-apple-profile", args=[device.pk]))
+            ),
             "device": device,
             "profile": device.profile,
             "family": device.profile.family,
-            "doh_url": doh_url(device.token),
-            "cpe_id_option": CPE_ID_OPTION,
             "ask_url": ask_url(request, device),
         },
     )
