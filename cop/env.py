@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -68,3 +70,33 @@ def envaddresses(name: str) -> list[str]:
         except ValueError:
             raise ImproperlyConfigured(f"{name} must list IP addresses, got {item!r}") from None
     return addresses
+
+
+def envhostname(name: str) -> str:
+    """A DNS host name (lower-cased, without a trailing dot), or "" when unset."""
+    raw = os.environ.get(name, "")
+    value = raw.strip().rstrip(".").lower()
+    if value and (len(value) > 253 or not all(_LABEL.fullmatch(label) for label in value.split("."))):
+        raise ImproperlyConfigured(f"{name} must be a host name such as dns.example.net, got {raw!r}")
+    return value
+
+
+def envlisten(name: str) -> list[str]:
+    """A comma-separated list of `address:port` (`[::]:853` for IPv6), each checked."""
+    items = envlist(name, [])
+    for item in items:
+        # As the resolver reads them: `[v6]:port` or `v4:port`; a bare IPv6 address has no port.
+        if item.startswith("["):
+            host, _, port = item[1:].partition("]:")
+        else:
+            host, _, port = item.partition(":") if item.count(":") == 1 else (item, "", "")
+        try:
+            ipaddress.ip_address(host)
+            valid = port.isdigit() and 0 < int(port) < 65536
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                f"{name} must list address:port items such as 0.0.0.0:853, got {item!r}"
+            )
+    return items

@@ -13,7 +13,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from cop.env import envaddresses, envbool, envcount, envint, envlist, envstr
+from cop.env import envaddresses, envbool, envcount, envhostname, envint, envlist, envlisten, envstr
 
 # Lets generic classes such as ModelForm[Model] be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -255,9 +255,9 @@ FILTER_DOH_URL = envstr("COP_FILTER_DOH_URL", "")
 FILTER_DOH_LISTEN = envstr("COP_FILTER_DOH_LISTEN", "")
 # DNS over TLS and DNS over HTTPS with TLS from the resolver itself (empty: off). Devices are named
 # <token>.<FILTER_DOMAIN>; the certificate (PEM, reloaded when the files change) is for *.<domain>.
-FILTER_DOMAIN = envstr("COP_FILTER_DOMAIN", "").strip().strip(".").lower()
-FILTER_DOT_LISTEN = envlist("COP_FILTER_DOT_LISTEN", [])
-FILTER_DOH_TLS_LISTEN = envlist("COP_FILTER_DOH_TLS_LISTEN", [])
+FILTER_DOMAIN = envhostname("COP_FILTER_DOMAIN")
+FILTER_DOT_LISTEN = envlisten("COP_FILTER_DOT_LISTEN")
+FILTER_DOH_TLS_LISTEN = envlisten("COP_FILTER_DOH_TLS_LISTEN")
 FILTER_TLS_CERT = envstr("COP_FILTER_TLS_CERT", "")
 FILTER_TLS_KEY = envstr("COP_FILTER_TLS_KEY", "")
 # The resolver's addresses for plain DNS that routers and computers can reach (shown to parents);

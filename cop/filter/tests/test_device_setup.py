@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from cop.env import envaddresses
+from cop.env import envaddresses, envhostname, envlisten
 from cop.filter.models import Device
 from cop.filter.setup import plain_addresses, qr_code
 from cop.filter.tests.helpers import FilterTestCase, make_device
@@ -209,6 +209,21 @@ def test_public_addresses_must_be_ip_addresses(monkeypatch: pytest.MonkeyPatch) 
         ImproperlyConfigured, match=re.escape("must list IP addresses, got 'dns.example.net'")
     ):
         envaddresses("COP_FILTER_PUBLIC_ADDRESSES")
+
+
+def test_the_domain_and_the_tls_listeners_are_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COP_FILTER_DOMAIN", " DNS.Example.NET. ")
+    assert envhostname("COP_FILTER_DOMAIN") == "dns.example.net"
+    for bad in ("https://dns.example.net", "dns..example.net", "-dns.example.net", "dns example.net"):
+        monkeypatch.setenv("COP_FILTER_DOMAIN", bad)
+        with pytest.raises(ImproperlyConfigured, match="must be a host name"):
+            envhostname("COP_FILTER_DOMAIN")
+    monkeypatch.setenv("COP_FILTER_DOT_LISTEN", "0.0.0.0:853, [::]:853")
+    assert envlisten("COP_FILTER_DOT_LISTEN") == ["0.0.0.0:853", "[::]:853"]
+    for bad in ("0.0.0.0", "0.0.0.0:99999", "dns.example.net:853", ":::853", "0.0.0.0:tls"):
+        monkeypatch.setenv("COP_FILTER_DOT_LISTEN", bad)
+        with pytest.raises(ImproperlyConfigured, match="must list address:port items"):
+            envlisten("COP_FILTER_DOT_LISTEN")
 
 
 def test_a_device_token_is_unguessable_and_fits_a_host_name_label() -> None:
