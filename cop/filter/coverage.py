@@ -76,7 +76,7 @@ class CategoryStatus:
                 ) % {"reason": self.problem}
             return text
         if self.state == PENDING:
-            return _("Empty for now: the first download of its list is waiting for the worker.")
+            return _("Empty for now: its list is still being downloaded for the first time.")
         if self.state == FAILED:
             return _("Empty: the download of its list failed: %(reason)s") % {"reason": self.problem}
         if self.state == NOT_IMPORTED:
