@@ -376,7 +376,9 @@ class ParentPageTestCase(CatalogueTestCase):
         self.assertContains(page, "Empty: no block list is subscribed for this category")
         self.assertContains(page, "help and prevention services")
         self.load(served_catalogue(self.server))
-        self.assertContains(self.parent.get(url), "Empty for now: its list is still being downloaded for the first time.")
+        self.assertContains(
+            self.parent.get(url), "Empty for now: its list is still being downloaded for the first time."
+        )
         self.work()
         page = self.parent.get(url)
         self.assertContains(page, "Names blocked: 1,200.")
