@@ -249,6 +249,13 @@ class SubscribingTestCase(CatalogueTestCase):
         assert "500" in failed["dating"].error
         assert "web page" in failed["social"].error
         assert "Could not connect to 127.0.0.1" in failed["video"].error
+        # The secretariat sees why on the lists page and the list's own page.
+        secretariat = self.as_user(self.world.alice)
+        self.assertContains(secretariat.get("/en/filter/lists/"), "The server answered 500")
+        video = FilterList.objects.get(category="video")
+        self.assertContains(
+            secretariat.get(f"/en/filter/lists/{video.pk}/"), "Failed: Could not connect to 127.0.0.1"
+        )
 
         statuses = self.statuses()
         assert statuses["adult"].state == coverage.READY and statuses["adult"].names == 1200
