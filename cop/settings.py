@@ -187,6 +187,9 @@ OUTBOX_BACKOFF_MAX_SECONDS = envint("COP_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)
 ALERTS_WEBHOOK_TIMEOUT_SECONDS = envint("COP_WEBHOOK_TIMEOUT_SECONDS", 10)
 # Webhooks to 127.0.0.1 are for development only: in production they could reach internal services.
 ALERTS_WEBHOOK_ALLOW_LOOPBACK = envbool("COP_WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+# Downloads from the Internet (block lists) go through cop.core.fetch, which refuses this machine and
+# private networks; this machine (127.0.0.1, ::1, localhost) is allowed in development and tests only.
+FETCH_ALLOW_LOOPBACK = envbool("COP_FETCH_ALLOW_LOOPBACK", DEBUG)
 if not LIBRARY_MAX_UPLOAD_MB or LIBRARY_MAX_UPLOAD_MB < 1:
     raise ImproperlyConfigured("COP_LIBRARY_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1")
 STORAGES = {
@@ -266,3 +269,5 @@ FILTER_PUBLIC_ADDRESSES = envaddresses("COP_FILTER_PUBLIC_ADDRESSES")
 FILTER_REPORT_RETENTION_DAYS = envcount("COP_FILTER_REPORT_RETENTION_DAYS", 90, minimum=1)
 FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, minimum=1)
 FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)
+# A block list's download must finish within this many seconds, redirects included.
+FILTER_DOWNLOAD_SECONDS = envcount("COP_FILTER_DOWNLOAD_SECONDS", 900, minimum=1)

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cop.core.fetch import refusal
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -69,7 +71,7 @@ def check_url(url: str) -> None:
         return
     if parts.scheme != "https":
         raise ValidationError(_("The address must start with https://."), code="scheme")
-    if ip is not None and not ip.is_global:
+    if ip is not None and refusal(ip) is not None:
         raise ValidationError(_("Addresses in private or reserved networks are not allowed."), code="private")
 
 
@@ -107,8 +109,10 @@ def targets(url: str) -> list[Target]:
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     addresses = [literal] if literal is not None else _resolve(host, port)
     for address in addresses:
-        loopback = address.is_loopback and loopback_allowed()
-        if not (address.is_global or loopback):
+        # The same judgement as every other download (cop.core.fetch): multicast and wrapped forms too.
+        reason = refusal(address)
+        loopback = reason == "loopback" and loopback_allowed()
+        if reason is not None and not loopback:
             raise Refused(f"{host} resolves to {address}, which is not a public address")
         if parsed.scheme != "https" and not loopback:
             raise Refused(f"{url!r} is plain http, allowed only to this machine in development")

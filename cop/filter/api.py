@@ -22,8 +22,8 @@ from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
 from cop.core.models import User
-from cop.filter import access, actions, forms, reporting
-from cop.filter.categories import ILLEGAL
+from cop.filter import access, actions, coverage, forms, reporting
+from cop.filter.categories import BY_CODE, ILLEGAL
 from cop.filter.indicators import preventive_by_month
 from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
 from cop.filter.setup import CPE_ID_OPTION, doh_url, private_dns_host
@@ -623,3 +623,42 @@ class PreventiveRow(Schema):
 def preventive_statistics(request: HttpRequest) -> Any:
     """The filter's part of the "preventive actions" indicators: counts only, no child, device or site."""
     return preventive_by_month()
+
+
+class CategoryOut(Schema):
+    code: str = Field(description="The category code a profile's blocked_categories uses.")
+    label: str
+    risk: str = Field(description="The risk of the classification the category maps to, when one fits.")
+    state: Literal["ready", "pending", "failed", "not-imported", "no-list", "uncovered"] = Field(
+        description="ready: its lists are in force; the others say why it is empty."
+    )
+    empty: bool = Field(description="True when it holds no names, so blocking it blocks nothing yet.")
+    names: int = Field(description="Names its lists block now.")
+    lists: int = Field(description="Enabled lists in the category.")
+    refreshed_at: datetime.datetime | None = Field(
+        description="When its newest list version in force was read."
+    )
+    message: str = Field(description="What the parent's page says about it, in the request's language.")
+
+
+@router.get(
+    "/filter/categories",
+    response=list[CategoryOut],
+    summary="Categories a parent may block, and what each holds",
+)
+def list_categories(request: HttpRequest) -> Any:
+    _user(request)
+    return [
+        {
+            "code": status.code,
+            "label": str(status.label),
+            "risk": BY_CODE[status.code].risk,
+            "state": status.state,
+            "empty": status.empty,
+            "names": status.names,
+            "lists": status.lists,
+            "refreshed_at": status.refreshed_at,
+            "message": status.message,
+        }
+        for status in coverage.category_statuses().values()
+    ]

@@ -177,11 +177,20 @@ class ProfileCreateForm(forms.ModelForm[Profile]):
         self.fields["name"].validators.append(plain_text)
 
 
+class CategoryCheckboxes(forms.CheckboxSelectMultiple):
+    """Category checkboxes, each described by the line saying what the category holds (coverage.py)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["aria-describedby"] = f"category-status-{option['value']}"
+        return option
+
+
 class ProfileSettingsForm(forms.ModelForm[Profile]):
     blocked_categories = forms.MultipleChoiceField(
         label=gettext_lazy("Blocked categories"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CategoryCheckboxes,
         help_text=gettext_lazy("Sites in a checked category are blocked for this child."),
     )
 

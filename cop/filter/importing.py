@@ -15,18 +15,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-import httpx
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cop.core.fetch import FetchError, Limits, fetch
 from cop.filter import compiler
 from cop.filter.lists import ParsedList, parse
 from cop.filter.models import FilterList, ListVersion
 
 MAX_DOWNLOAD = 256 * 1024 * 1024
 MAX_PROBLEMS_KEPT = 1000
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all or 0 when unknown)
 
 
@@ -131,32 +133,40 @@ def read_file(version: ListVersion, path: Path, progress: Progress | None = None
     return _finish(version, parsed)
 
 
+def download_limits() -> Limits:
+    return Limits(max_bytes=MAX_DOWNLOAD, deadline_seconds=settings.FILTER_DOWNLOAD_SECONDS)
+
+
 def import_url(
-    filter_list: FilterList, url: str, progress: Progress | None = None, client: httpx.Client | None = None
+    filter_list: FilterList, url: str, progress: Progress | None = None, limits: Limits | None = None
 ) -> ListVersion:
-    return read_url(new_version(filter_list, url), url, progress, client)
+    return read_url(new_version(filter_list, url), url, progress, limits)
 
 
 def read_url(
-    version: ListVersion, url: str, progress: Progress | None = None, client: httpx.Client | None = None
+    version: ListVersion, url: str, progress: Progress | None = None, limits: Limits | None = None
 ) -> ListVersion:
-    """Fill `version` from an address; a failed download fails the version, never the active one."""
-    owned = client is None
-    client = client or httpx.Client(timeout=30, follow_redirects=True)
+    """Fill `version` from an address; a failed download fails the version, never the active one.
+
+    The download goes through cop.core.fetch: public addresses only, every redirect checked, one
+    deadline and a size limit counted after decompression. Progress counts the bytes as they
+    arrive against the declared length, both as sent (compressed or not).
+    """
     read = total = 0
     try:
-        with client.stream("GET", url) as response:
-            response.raise_for_status()
-            total = int(response.headers.get("content-length") or 0)
+        with fetch(url, limits or download_limits(), headers={"Accept": "text/plain, */*;q=0.5"}) as download:
+            if download.content_type in HTML_TYPES:
+                # An error or sign-in page served with 200 must not replace a list, even if a line of it
+                # happens to read as a name.
+                raise FetchError("html", _("The address gave a web page, not a list."))
+            total = download.declared_length or 0
             report = _progress_saver(version, total, progress)
 
             def lines() -> Iterator[str]:
                 nonlocal read
                 pending = b""
-                for chunk in response.iter_bytes(1 << 16):
-                    read += len(chunk)
-                    if read > MAX_DOWNLOAD:
-                        raise ValueError(_("The list is larger than 256 MB."))
+                for chunk in download.chunks():
+                    read = download.wire_bytes
                     report(read)
                     pending += chunk
                     *complete, pending = pending.split(b"\n")
@@ -166,14 +176,11 @@ def read_url(
                     yield pending.decode("utf-8", errors="replace")
 
             parsed = parse(lines())
-    except (httpx.HTTPError, ValueError) as problem:
+    except FetchError as problem:
         version.status = ListVersion.Status.FAILED
-        version.error = str(problem)[:1000]
+        version.error = problem.message[:1000]
         version.finished_at = timezone.now()
         version.save()
         return version
-    finally:
-        if owned:
-            client.close()
     version.bytes_read, version.bytes_total = read, total or read
     return _finish(version, parsed)

@@ -91,5 +91,8 @@ def run_refresh(job: Job) -> Result:
         return Result()
     version = read_url(new_version(filter_list, filter_list.url), filter_list.url)
     log.info("list %s refreshed: version %s %s", filter_list.name, version.number, version.status)
-    schedule_refresh(filter_list)
+    # Counted on the runner's clock when it is ahead of this machine's (the attempt's lease was set from
+    # it, as when tests move time forward): the next refresh then falls after this one, in a new slot,
+    # rather than in this job's own hour where the deduplication would take it for this job.
+    schedule_refresh(filter_list, max(timezone.now(), job.next_attempt_at))
     return Result()

@@ -391,3 +391,26 @@ class LocalRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.type} {self.value}"
+
+
+class CatalogueSubscription(models.Model):
+    """A list set up from the catalogue (catalogue.toml), and the values set-up last wrote to it.
+
+    Set-up changes a list only while its values are still the ones written here: a list the
+    secretariat edited (or disabled) keeps its edits, and one it deleted (the list is gone, this
+    row stays with no list) is not created again.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    filter_list = models.OneToOneField(
+        FilterList, null=True, blank=True, on_delete=models.SET_NULL, related_name="catalogue_subscription"
+    )
+    written = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key

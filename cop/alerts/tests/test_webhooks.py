@@ -250,6 +250,9 @@ class SubscriptionPagesTestCase(BaseTestCase):
             "http://hooks.example.org/cop": "The address must start with https://.",
             "https://10.1.2.3/cop": "Addresses in private or reserved networks are not allowed.",
             "https://[fd00::1]/cop": "Addresses in private or reserved networks are not allowed.",
+            # Multicast counts as "global" for Python's ipaddress; the shared check refuses it.
+            "https://224.0.0.251/cop": "Addresses in private or reserved networks are not allowed.",
+            "https://[::ffff:a9fe:a9fe]/cop": "Addresses in private or reserved networks are not allowed.",
             "https://user:pw@hooks.example.org/": "Leave any user name and password out of the address.",
             "ftp://hooks.example.org/": "The address must start with https://.",
             "https://hooks.example.org:99999/": "The port number of the address is not valid.",

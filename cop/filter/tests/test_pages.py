@@ -223,6 +223,7 @@ class ProfilePagesTestCase(FilterTestCase):
             self.assertInHTML(
                 f'<input type="checkbox" name="blocked_categories" value="{category.code}"'
                 f' id="id_blocked_categories_{[c.code for c in CHOOSABLE].index(category.code)}"'
+                f' aria-describedby="category-status-{category.code}"'
                 f"{' checked' if checked else ''}>",
                 html,
             )

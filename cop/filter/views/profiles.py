@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cop.filter import access, actions
+from cop.filter import access, actions, coverage
 from cop.filter.categories import BY_CODE, CHOOSABLE, ILLEGAL, PRESETS
 from cop.filter.forms import (
     PAUSE_MINUTES,
@@ -94,16 +94,35 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def profile_settings(request: HttpRequest, pk: int) -> HttpResponse:
     profile = access.profile_for(guardian(request), pk)
     form = ProfileSettingsForm(request.POST or None, instance=profile)
+    statuses = coverage.category_statuses()
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The settings of %(child)s are saved.") % {"child": profile.name})
+        warn_empty(request, profile.blocked_categories, statuses)
         return back_to_profile(profile.pk)
-    return page(
-        request,
-        "filter/profile_settings.html",
-        {"form": form, "profile": profile, "family": profile.family, "illegal_label": BY_CODE[ILLEGAL].label},
-        invalid=form.is_bound,
-    )
+    rows = [(choice, statuses[choice.data["value"]]) for choice in form["blocked_categories"]]
+    context = {
+        "form": form,
+        "profile": profile,
+        "family": profile.family,
+        "illegal_label": BY_CODE[ILLEGAL].label,
+        "category_rows": rows,
+    }
+    return page(request, "filter/profile_settings.html", context, invalid=form.is_bound)
+
+
+def warn_empty(
+    request: HttpRequest, blocked: list[str], statuses: dict[str, coverage.CategoryStatus]
+) -> None:
+    """Tell a parent who blocks a category that holds no names that it blocks nothing yet, and why."""
+    empty = coverage.empty_among(blocked, statuses)
+    if empty:
+        described = "; ".join(f"{status.label} ({status.short})" for status in empty)
+        messages.warning(
+            request,
+            _("These blocked categories are empty for now, so they block nothing yet: %(categories)s.")
+            % {"categories": described},
+        )
 
 
 @login_required
