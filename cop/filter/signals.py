@@ -1,4 +1,5 @@
-"""Any change to what the resolver enforces compiles a new snapshot once the transaction commits."""
+"""Any change to what the resolver enforces queues a compilation (`compiler.compile_soon`): the worker
+compiles a new snapshot once the transaction commits, and many changes make one compilation."""
 
 from __future__ import annotations
 
