@@ -15,18 +15,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
+from cop.core.middleware import client_ip
 from cop.core.models import User
 from cop.filter import access, actions, forms, reporting
 from cop.filter.categories import ILLEGAL
 from cop.filter.indicators import preventive_by_month
 from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
-from cop.filter.views.devices import CPE_ID_OPTION, doh_url
+from cop.filter.views.devices import CPE_ID_OPTION, ask_url, doh_url
 from cop.guidance.validators import plain_text
 
 TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
@@ -87,7 +87,11 @@ def _valid(function: Any, *args: Any) -> Any:
 
 
 def _refused(refused: actions.Refused) -> HttpError:
-    status = {"not_found": 404, "invalid": 422, "too_many_requests": 429}.get(refused.code, 409)
+    # "not_yours" (a network the guardian may not bind, or one in use by another family) is one
+    # status for both, so that it tells nothing about other families' bindings.
+    status = {"not_found": 404, "invalid": 422, "not_yours": 422, "too_many_requests": 429}.get(
+        refused.code, 409
+    )
     return HttpError(status, refused.message)
 
 
@@ -160,7 +164,9 @@ class DeviceOut(Schema):
         description="DNS-over-HTTPS address of the device, when the installation has one."
     )
     edns_option: int = Field(description="The EDNS0 option (CPE-ID) a home router sends the token in.")
-    ask_url: str = Field(description="The child's page to ask for a blocked site.")
+    ask_url: str = Field(
+        description="The child's page to ask for a blocked site; its own token, replaced by POST …/ask-link."
+    )
     last_seen_at: datetime.datetime | None
 
 
@@ -312,7 +318,7 @@ def _device_out(request: HttpRequest, device: Device) -> dict[str, Any]:
         "doh_url": doh_url(device.token) or None,
         "edns_option": CPE_ID_OPTION,
         # The child's page is in the language of the request, as links on the site are.
-        "ask_url": request.build_absolute_uri(reverse("filter:ask", args=[device.token])),
+        "ask_url": ask_url(request, device),
         "last_seen_at": device.last_seen_at,
     }
 
@@ -546,14 +552,28 @@ def delete_schedule(request: HttpRequest, schedule_id: int) -> Any:
     "/filter/profiles/{profile_id}/devices", response={201: DeviceOut}, summary="Add a child's device"
 )
 def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
-    """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID."""
+    """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID.
+
+    `networks` binds addresses too, if they are yours to bind (cop/filter/README.md): around the
+    address this request comes from, or inside the ranges assigned to your family. Any other network,
+    or one another family uses, is refused with 422 and the same message either way.
+    """
     profile = access.profile_for(_user(request), profile_id)
     networks = _valid(forms.parse_networks, body.networks)
     try:
-        device = actions.add_device(profile, _text(body.name), networks)
+        device = actions.add_device(profile, _text(body.name), networks, client_address=client_ip(request))
     except actions.Refused as refused:
         raise _refused(refused) from None
     return Status(201, _device_out(request, device))
+
+
+@router.post(
+    "/filter/devices/{device_id}/ask-link", response=DeviceOut, summary="Replace the child's ask link"
+)
+def new_ask_link(request: HttpRequest, device_id: int) -> Any:
+    """The old link stops working at once; the answer carries the new `ask_url`."""
+    device = actions.new_ask_link(access.device_for(_user(request), device_id))
+    return _device_out(request, device)
 
 
 @router.delete("/filter/devices/{device_id}", response={204: None}, summary="Remove a device")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cop.filter.actions import max_log_hours
+from cop.filter.binding import Binder
 from cop.filter.categories import CHOOSABLE
 from cop.filter.models import Entry, Family, Profile
 from cop.filter.names import BadName, normalise
@@ -360,15 +361,15 @@ class DeviceForm(forms.Form):
         required=False,
         max_length=MAX_NETWORKS * 60,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "One per line, for example 192.0.2.7 or 192.0.2.0/24. Leave empty when the device or your router "
-            "uses the device's own address, shown on the next page."
-        ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, binder: Binder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.append(plain_text)
+        # What this guardian may bind depends on where they are and what is assigned to them.
+        self.fields["networks"].help_text = (
+            _("One per line, for example 192.0.2.7 or 192.0.2.0/24.") + " " + binder.what_you_can_bind()
+        )
 
     def clean_networks(self) -> list[str]:
         return parse_networks(str(self.cleaned_data.get("networks") or "").splitlines())

@@ -8,7 +8,17 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from cop.filter import compiler
-from cop.filter.models import Device, Entry, Family, FilterList, ListVersion, LocalRecord, Profile, Schedule
+from cop.filter.models import (
+    Device,
+    DeviceNetwork,
+    Entry,
+    Family,
+    FilterList,
+    ListVersion,
+    LocalRecord,
+    Profile,
+    Schedule,
+)
 
 
 def _changed(sender: type, **kwargs: Any) -> None:
@@ -24,6 +34,6 @@ def _changed(sender: type, **kwargs: Any) -> None:
     compiler.compile_soon()
 
 
-for model in (Family, Profile, Entry, Schedule, Device, LocalRecord, FilterList, ListVersion):
+for model in (Family, Profile, Entry, Schedule, Device, DeviceNetwork, LocalRecord, FilterList, ListVersion):
     post_save.connect(_changed, sender=model, dispatch_uid=f"filter-compile-save-{model.__name__}")
     post_delete.connect(_changed, sender=model, dispatch_uid=f"filter-compile-delete-{model.__name__}")

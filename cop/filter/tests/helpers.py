@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 from types import TracebackType
@@ -80,7 +81,9 @@ def make_profile(family: Family, name: str = "Amara", age_band: str = "8-12", **
 
 
 def make_device(profile: Profile, name: str = "Amara's tablet", networks: list[str] | None = None) -> Device:
-    return actions.add_device(profile, name, networks or [])
+    """A device, bound by a guardian who is at the first address of the first network given."""
+    address = str(ipaddress.ip_network(networks[0]).network_address) if networks else None
+    return actions.add_device(profile, name, networks or [], client_address=address)
 
 
 class FilterTestCase(BaseTestCase):

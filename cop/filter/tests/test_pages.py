@@ -421,13 +421,27 @@ class DevicePagesTestCase(FilterTestCase):
         return f"/en/filter/profiles/{self.amara.pk}/devices/new/"
 
     def test_a_device_is_added_with_its_networks_normalised(self) -> None:
+        # The parent is at home, at 192.0.2.7: the address itself and the /24 around it are theirs.
         response = self.parent.post(
-            self.url(), {"name": "Amara's tablet", "networks": "192.0.2.7\n198.51.100.9/24\n\n2001:DB8::1/64"}
+            self.url(),
+            {"name": "Amara's tablet", "networks": "192.0.2.7\n192.0.2.99/24\n\n"},
+            REMOTE_ADDR="192.0.2.7",
         )
         device = Device.objects.get()
         self.assertRedirects(response, f"/en/filter/devices/{device.pk}/")
-        assert device.networks == ["192.0.2.7/32", "198.51.100.0/24", "2001:db8::/64"]
+        assert device.networks == ["192.0.2.7/32", "192.0.2.0/24"]
         assert len(device.token) == 20
+        response = self.parent.post(
+            self.url(), {"name": "Laptop", "networks": "2001:DB8:0:7::1/64"}, REMOTE_ADDR="2001:db8:0:7::99"
+        )
+        assert Device.objects.get(name="Laptop").networks == ["2001:db8:0:7::/64"]
+
+    def test_the_form_says_what_the_parent_can_bind_from_where_they_are(self) -> None:
+        page = self.parent.get(self.url(), REMOTE_ADDR="192.0.2.7")
+        self.assertContains(
+            page,
+            "You can bind the address you are using now, 192.0.2.7, or a network around it no wider than /24",
+        )
 
     def test_a_device_without_networks_is_recognised_by_its_token(self) -> None:
         self.parent.post(self.url(), {"name": "Phone", "networks": ""})
@@ -441,26 +455,18 @@ class DevicePagesTestCase(FilterTestCase):
         self.assertContains(response, "“fe80::1%eth0” is not an IP address or network", status_code=400)
         assert not Device.objects.exists()
 
-    def test_it_refuses_a_network_bound_to_another_device(self) -> None:
-        make_device(self.leo, "Leo's laptop", ["192.0.2.0/24"])
-        response = self.parent.post(self.url(), {"name": "Phone", "networks": "192.0.2.9/24"})
-        self.assertContains(
-            response,
-            "192.0.2.0/24 is already bound to another device; the filter could not tell the two apart.",
-            status_code=400,
-        )
-        # Another family's device is never named.
-        self.assertNotContains(response, "Leo", status_code=400)
+    def test_a_network_of_another_device_of_the_family_is_refused_naming_that_device(self) -> None:
         make_device(self.amara, "Amara's tablet", ["198.51.100.7/32"])
         sibling = make_profile(self.family, "Kofi")
         response = self.parent.post(
             f"/en/filter/profiles/{sibling.pk}/devices/new/",
             {"name": "Kofi's phone", "networks": "198.51.100.7"},
+            REMOTE_ADDR="198.51.100.7",
         )
         self.assertContains(
             response, "198.51.100.7/32 is already bound to the device Amara&#x27;s tablet.", status_code=400
         )
-        assert Device.objects.count() == 2
+        assert Device.objects.count() == 1
 
     @override_settings(FILTER_DOH_URL="https://dns.example.net/dns-query/")
     def test_the_device_page_shows_the_token_the_doh_address_the_router_option_and_the_ask_link(self) -> None:
@@ -470,7 +476,8 @@ class DevicePagesTestCase(FilterTestCase):
         self.assertContains(page, f'value="https://dns.example.net/dns-query/{device.token}"')
         self.assertContains(page, "EDNS0 option 65074")
         self.assertContains(page, f"add-cpe-id={device.token}")
-        self.assertContains(page, f"http://testserver/en/filter/ask/{device.token}/")
+        self.assertContains(page, f"http://testserver/en/filter/ask/{device.ask_token}/")
+        self.assertNotContains(page, f"/ask/{device.token}/")
         assert page["Cache-Control"].startswith("max-age=0")
 
     @override_settings(FILTER_DOH_URL="")
@@ -484,7 +491,7 @@ class DevicePagesTestCase(FilterTestCase):
         device = make_device(self.amara)
         self.parent.post(f"/en/filter/devices/{device.pk}/delete/")
         assert not Device.objects.exists()
-        assert self.client.get(f"/en/filter/ask/{device.token}/").status_code == 404
+        assert self.client.get(f"/en/filter/ask/{device.ask_token}/").status_code == 404
 
 
 class PausePagesTestCase(FilterTestCase):
@@ -528,7 +535,7 @@ class UnblockPagesTestCase(FilterTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.device = make_device(self.amara)
-        self.ask_url = f"/en/filter/ask/{self.device.token}/"
+        self.ask_url = f"/en/filter/ask/{self.device.ask_token}/"
 
     def test_a_child_asks_without_an_account_and_sees_the_status(self) -> None:
         page = self.client.get(self.ask_url)
@@ -555,6 +562,37 @@ class UnblockPagesTestCase(FilterTestCase):
             == 404
         )
         assert not UnblockRequest.objects.exists()
+
+    def test_the_ask_page_neither_takes_nor_shows_the_dns_token(self) -> None:
+        assert self.device.token not in self.ask_url
+        assert self.client.get(f"/en/filter/ask/{self.device.token}/").status_code == 404
+        assert (
+            self.client.post(f"/en/filter/ask/{self.device.token}/", {"site": "example.org"}).status_code
+            == 404
+        )
+        self.client.post(self.ask_url, {"site": "example.org", "reason": ""})
+        page = self.client.get(self.ask_url)
+        self.assertContains(page, "example.org")
+        self.assertNotContains(page, self.device.token)
+
+    def test_a_guardian_makes_a_new_ask_link_and_the_old_one_stops_working_at_once(self) -> None:
+        response = self.parent.post(f"/en/filter/devices/{self.device.pk}/ask-link/")
+        self.assertRedirects(
+            response, f"/en/filter/devices/{self.device.pk}/#ask", fetch_redirect_response=False
+        )
+        old = self.device.ask_token
+        self.device.refresh_from_db()
+        assert self.device.ask_token != old and len(self.device.ask_token) == 20
+        assert self.client.get(f"/en/filter/ask/{old}/").status_code == 404
+        assert self.client.get(f"/en/filter/ask/{self.device.ask_token}/").status_code == 200
+        page = self.parent.get(f"/en/filter/devices/{self.device.pk}/")
+        self.assertContains(page, "has a new ask link; the old one no longer works.")
+        self.assertContains(page, f"/en/filter/ask/{self.device.ask_token}/")
+        # Only the device's guardians can, and only with a POST.
+        assert (
+            self.as_user(self.carla).post(f"/en/filter/devices/{self.device.pk}/ask-link/").status_code == 404
+        )
+        assert self.parent.get(f"/en/filter/devices/{self.device.pk}/ask-link/").status_code == 405
 
     def test_a_bad_site_is_refused_in_words_a_child_understands(self) -> None:
         response = self.client.post(self.ask_url, {"site": "my game", "reason": ""})
@@ -735,6 +773,7 @@ class AuditTestCase(FilterTestCase):
         entry = AuditEvent.objects.get(model="filter.Entry")
         assert (entry.action, entry.actor, entry.after["name"]) == ("create", self.amina, "example.org")
         device = AuditEvent.objects.get(model="filter.Device")
-        token = Device.objects.get().token
-        assert device.after["token"] == "[redacted]" and token not in str(device.after)
+        created = Device.objects.get()
+        assert device.after["token"] == "[redacted]" and created.token not in str(device.after)
+        assert device.after["ask_token"] == "[redacted]" and created.ask_token not in str(device.after)
         assert AuditEvent.objects.filter(model="filter.Profile", action="update", actor=self.amina).exists()
