@@ -119,7 +119,10 @@ class GuardianIn(Schema):
 
 
 class EntryIn(Schema):
-    name: Site = Field(description="A domain name (or a pasted address); it covers its subdomains.")
+    name: Site = Field(
+        description="A domain name, or a pasted address (blocking it blocks its whole site); "
+        "it covers its subdomains."
+    )
     action: Entry.Action
 
 
@@ -127,6 +130,13 @@ class EntryOut(Schema):
     id: int
     name: str
     action: str
+
+
+class EntryCreatedOut(EntryOut):
+    note: str = Field(
+        description="What the list keeps, when it is not what was sent (a pasted address, a www. name); "
+        "else empty."
+    )
 
 
 class ScheduleIn(Schema):
@@ -502,16 +512,18 @@ def profile_report(request: HttpRequest, profile_id: int) -> Any:
 
 
 @router.post(
-    "/filter/profiles/{profile_id}/entries", response={201: EntryOut}, summary="Allow or block a site"
+    "/filter/profiles/{profile_id}/entries", response={201: EntryCreatedOut}, summary="Allow or block a site"
 )
 def add_entry(request: HttpRequest, profile_id: int, body: EntryIn) -> Any:
+    """A pasted address (`https://www.example.org/page`) blocks its whole site (`example.org`) but
+    allows only its own name, less `www.`; a name sent without a scheme is kept as sent, less `www.`."""
     profile = access.profile_for(_user(request), profile_id)
-    name = _valid(forms.parse_site, body.name)
+    site = _valid(lambda raw: forms.read_site(raw, whole_site=body.action == Entry.Action.BLOCK), body.name)
     try:
-        entry = actions.add_entry(profile, name, body.action)
+        entry = actions.add_entry(profile, site.name, body.action)
     except actions.Refused as refused:
         raise _refused(refused) from None
-    return Status(201, _entry_out(entry))
+    return Status(201, {**_entry_out(entry), "note": forms.stored_note(site)})
 
 
 @router.delete(

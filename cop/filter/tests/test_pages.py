@@ -285,11 +285,53 @@ class EntryPagesTestCase(FilterTestCase):
         self.parent.post(self.url(), {"site": "https://WWW.Chat.Example/rooms?id=1", "action": "block"})
         assert dict(Entry.objects.filter(profile=self.amara).values_list("name", "action")) == {
             "xn--bcher-kva.example": "allow",
-            "www.chat.example": "block",
+            "chat.example": "block",
         }
         page = self.parent.get(f"/en/filter/profiles/{self.amara.pk}/")
         self.assertContains(page, "xn--bcher-kva.example")
-        self.assertContains(page, "www.chat.example")
+        self.assertContains(page, "chat.example is now blocked for Amara.")
+        # The parent pasted an address: they are told what the list keeps.
+        self.assertContains(
+            page, "You typed https://WWW.Chat.Example/rooms?id=1; the list keeps chat.example, which covers"
+        )
+
+    def test_a_pasted_address_blocks_its_whole_site_but_allows_only_its_own_name(self) -> None:
+        cases = [
+            # (typed, action, stored, told what was kept)
+            ("https://www.roblox.com/games", "block", "roblox.com", True),
+            ("https://m.video.example.co.uk/watch?v=1", "block", "example.co.uk", True),
+            (
+                "someone.github.io/page",
+                "block",
+                "someone.github.io",
+                True,
+            ),  # a private suffix: their site only
+            ("videos.example.com", "block", "videos.example.com", False),  # typed: the name they meant
+            ("www.games.example", "block", "games.example", True),
+            ("https://docs.example.org/homework", "allow", "docs.example.org", True),  # never widened
+            ("https://www.school.example/maths", "allow", "school.example", True),
+            ("www.news.example", "allow", "news.example", True),
+            ("Bücher.Example", "allow", "xn--bcher-kva.example", False),
+        ]
+        for typed, action, stored, told in cases:
+            response = self.parent.post(self.url(), {"site": typed, "action": action}, follow=True)
+            assert Entry.objects.filter(profile=self.amara, name=stored, action=action).exists(), typed
+            note = f"the list keeps {stored}, which covers its subdomains too."
+            assert (note in response.content.decode()) is told, typed
+
+    def test_the_api_says_what_the_list_keeps(self) -> None:
+        response = self.parent.post(
+            f"/api/v1/filter/profiles/{self.amara.pk}/entries",
+            {"name": "https://www.roblox.com/games", "action": "block"},
+            content_type="application/json",
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert body["name"] == "roblox.com"
+        assert body["note"] == (
+            "You typed https://www.roblox.com/games; the list keeps roblox.com, "
+            "which covers its subdomains too."
+        )
 
     def test_a_bad_name_is_refused_with_the_reason_and_nothing_is_added(self) -> None:
         for site, reason in [
@@ -545,14 +587,15 @@ class UnblockPagesTestCase(FilterTestCase):
         )
         self.assertRedirects(response, self.ask_url)
         unblock = UnblockRequest.objects.get()
+        # A child's request is an allowance to be: the address's own name, less www., not widened.
         assert (unblock.profile, unblock.name, unblock.reason, unblock.status) == (
             self.amara,
-            "www.minecraft.net",
+            "minecraft.net",
             "School project",
             "pending",
         )
         page = self.client.get(self.ask_url)
-        self.assertContains(page, "www.minecraft.net")
+        self.assertContains(page, "minecraft.net")
         self.assertContains(page, "Waiting for a parent")
 
     def test_an_unknown_token_is_not_found(self) -> None:
