@@ -263,15 +263,22 @@ class ApprovedOut(Schema):
     )
 
 
+BY_RULE = (
+    "A category code, or the parent's own rule that blocked: profile-block (the child's own list) or "
+    "schedule; empty for counts older than that distinction."
+)
+
+
 class DayOut(Schema):
     day: datetime.date
-    by_category: dict[str, int]
+    by_category: dict[str, int] = Field(description="Blocked attempts by category or rule. " + BY_RULE)
     total: int
 
 
 class SiteOut(Schema):
     name: str
-    category: str
+    category: str = Field(description=BY_RULE)
+    category_label: str = Field(description="The category or rule in words, in the request's language.")
     count: int
 
 
@@ -498,7 +505,10 @@ def profile_report(request: HttpRequest, profile_id: int) -> Any:
             {"day": row.day, "by_category": dict(zip(codes, row.counts, strict=True)), "total": row.total}
             for row in report.days
         ],
-        "top_sites": [{"name": s.name, "category": s.category, "count": s.count} for s in report.top_sites],
+        "top_sites": [
+            {"name": s.name, "category": s.category, "category_label": s.category_label, "count": s.count}
+            for s in report.top_sites
+        ],
         "activity_by_hour": [{"hour": h.hour, "queries": h.queries} for h in report.hours],
         "query_log_until": profile.query_log_until if report.query_log_on else None,
         "query_log": [

@@ -13,6 +13,7 @@ from cop.filter import actions
 from cop.filter.categories import PRESETS
 from cop.filter.models import (
     BlockedDaily,
+    BlockedSite,
     Device,
     Entry,
     Family,
@@ -226,6 +227,10 @@ class ProfileApiTestCase(FilterTestCase):
     def test_the_report_gives_counts_by_day_sites_and_hours_and_the_log_only_while_on(self) -> None:
         today = family_today(self.amara)
         BlockedDaily.objects.create(profile=self.amara, day=today, category="games", count=4)
+        BlockedDaily.objects.create(profile=self.amara, day=today, category="profile-block", count=1)
+        BlockedSite.objects.create(
+            profile=self.amara, day=today, name="chat.example", category="profile-block", count=2
+        )
         QueryLogEntry.objects.create(
             profile=self.amara, at=timezone.now(), name="seen.example", qtype="A", blocked=False
         )
@@ -235,10 +240,18 @@ class ProfileApiTestCase(FilterTestCase):
         assert len(body["blocked_by_day"]) == 14
         assert body["blocked_by_day"][0] == {
             "day": today.isoformat(),
-            "by_category": {"games": 4},
-            "total": 4,
+            "by_category": {"games": 4, "profile-block": 1},
+            "total": 5,
         }
-        assert len(body["activity_by_hour"]) == 24 and body["top_sites"] == []
+        assert body["top_sites"] == [
+            {
+                "name": "chat.example",
+                "category": "profile-block",
+                "category_label": "Your own list",
+                "count": 2,
+            }
+        ]
+        assert len(body["activity_by_hour"]) == 24
         assert body["query_log"] == [] and body["query_log_until"] is None
         actions.set_query_log(self.amara, 1)
         body = call(self.parent, "get", f"/profiles/{self.amara.pk}/report")[1]

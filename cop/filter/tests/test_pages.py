@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from django.test import override_settings
 from django.utils import timezone
@@ -26,6 +28,61 @@ from cop.filter.models import (
 )
 from cop.filter.reporting import family_today
 from cop.filter.tests.helpers import FilterTestCase, make_device, make_profile
+
+
+@dataclass
+class Table:
+    caption: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)  # of every header cell
+
+
+class _TableReader(HTMLParser):
+    """The tables of a page as text: caption, column headers, body rows, and each <th>'s scope."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[Table] = []
+        self.part = ""
+        self.cell: list[str] | None = None
+        self.row: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(Table())
+        elif tag in ("caption", "thead", "tbody"):
+            self.part = tag
+            self.cell = [] if tag == "caption" else None
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("th", "td"):
+            self.cell = []
+            if tag == "th":
+                self.tables[-1].scopes.append(dict(attrs).get("scope") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self.cell is not None:
+            self.tables[-1].caption = "".join(self.cell).strip()
+            self.cell = None
+        elif tag in ("th", "td") and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr":
+            if self.part == "thead":
+                self.tables[-1].header = self.row
+            else:
+                self.tables[-1].rows.append(self.row)
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def read_tables(html: str) -> list[Table]:
+    reader = _TableReader()
+    reader.feed(html)
+    return reader.tables
 
 
 def schedule_data(**changes: object) -> dict[str, object]:
@@ -747,12 +804,57 @@ class ReportPagesTestCase(FilterTestCase):
         self.assertContains(page, '<th scope="col">Adult content</th>', html=True)
         self.assertNotContains(page, "Hate and extremism")
         self.assertNotContains(page, "Drugs and alcohol")
-        assert html.count('<tr><th scope="row">') == 14 + 24
+        assert html.count('<tr><th scope="row">') == 14 + 10 + 24  # days, top sites, hours
         # The ten most blocked of the twelve sites, most blocked first.
         assert "site11.example" in html and "site02.example" in html
         assert "site01.example" not in html and "site00.example" not in html
         assert html.index("site11.example") < html.index("site10.example")
-        self.assertContains(page, "<td>400</td>", html=True)
+        assert '<th scope="row">21:00</th><td>400 <meter' in html
+
+    def test_every_table_has_a_caption_headers_with_scope_and_no_empty_column(self) -> None:
+        today = family_today(self.amara)
+        for category, count in (("games", 4), ("profile-block", 2), ("schedule", 1), ("", 1)):
+            BlockedDaily.objects.create(profile=self.amara, day=today, category=category, count=count)
+        for name, category in (("arcade.example", "games"), ("chat.example", "profile-block")):
+            BlockedSite.objects.create(profile=self.amara, day=today, name=name, category=category, count=3)
+        BlockedSite.objects.create(
+            profile=self.amara, day=today, name="late.example", category="schedule", count=1
+        )
+        ActivityHourly.objects.create(profile=self.amara, day=today, hour=8, queries=5)
+        QueryLogEntry.objects.create(
+            profile=self.amara,
+            at=timezone.now(),
+            name="chat.example",
+            qtype="A",
+            blocked=True,
+            reason="profile-block",
+        )
+        actions.set_query_log(self.amara, 1)
+        page = self.parent.get(f"/en/filter/profiles/{self.amara.pk}/report/")
+        tables = read_tables(page.content.decode())
+        assert len(tables) == 4
+        for table in tables:
+            assert table.caption, table
+            assert all(scope in ("col", "row") for scope in table.scopes), table
+            assert all(table.header), table  # every column has a header, in words
+            for column in range(len(table.header)):
+                assert any(row[column] for row in table.rows), (table.caption, table.header[column])
+        by_day, top_sites, _hours, log = tables
+        assert by_day.header == [
+            "Day",
+            "Games",
+            "Schedule",
+            "Your own list",
+            "Your own list or a schedule",
+            "Total",
+        ]
+        assert top_sites.header == ["Website", "Blocked by", "Blocked attempts"]
+        assert [row[:2] for row in top_sites.rows] == [
+            ["arcade.example", "Games"],
+            ["chat.example", "Your own list"],
+            ["late.example", "Schedule"],
+        ]
+        assert log.rows[0][3] == "blocked (your own list)"
 
     def test_an_empty_report_says_so(self) -> None:
         page = self.parent.get(f"/en/filter/profiles/{self.amara.pk}/report/")
