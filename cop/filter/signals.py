@@ -25,6 +25,8 @@ def _changed(sender: type, **kwargs: Any) -> None:
     if kwargs.get("raw"):  # fixtures being loaded
         return
     instance = kwargs.get("instance")
+    if isinstance(instance, Device) and kwargs.get("update_fields") == frozenset({"ask_token"}):
+        return  # a new ask link: the resolver never sees it
     if (
         isinstance(instance, ListVersion)
         and "created" in kwargs

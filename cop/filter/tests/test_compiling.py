@@ -15,7 +15,7 @@ from django.test import override_settings
 from cop.filter import snapshot
 from cop.filter.compiler import COMPILE, compile_policy
 from cop.filter.models import Entry, PolicyVersion
-from cop.filter.tests.helpers import FilterTestCase, run_compilations
+from cop.filter.tests.helpers import FilterTestCase, make_device, run_compilations
 from cop.outbox.models import Job
 from cop.outbox.runner import run_due
 
@@ -107,6 +107,12 @@ class CompilingTestCase(FilterTestCase):
         assert saved and len(self.pending()) == 1
         assert run_compilations() == 1
         assert "late.example" in self.current_document()
+
+    def test_a_new_ask_link_queues_no_compilation(self) -> None:
+        device = make_device(self.amara)
+        run_compilations()
+        self.parent.post(f"/en/filter/devices/{device.pk}/ask-link/")
+        assert not self.pending()
 
     def test_commands_and_tests_still_compile_directly(self) -> None:
         versions = PolicyVersion.objects.count()
