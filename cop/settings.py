@@ -271,3 +271,7 @@ FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, mini
 FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)
 # A block list's download must finish within this many seconds, redirects included.
 FILTER_DOWNLOAD_SECONDS = envcount("COP_FILTER_DOWNLOAD_SECONDS", 900, minimum=1)
+# The widest network a family's or school's guardian may bind around the address they are using
+# (cop/filter/README.md, "Who may bind which addresses"): /24 for IPv4, /56 for IPv6.
+FILTER_BIND_WIDEST_IPV4 = envcount("COP_FILTER_BIND_WIDEST_IPV4", 24, minimum=8)
+FILTER_BIND_WIDEST_IPV6 = envcount("COP_FILTER_BIND_WIDEST_IPV6", 56, minimum=16)

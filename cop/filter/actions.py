@@ -2,13 +2,15 @@
 
 Callers check access first (cop/filter/access.py) and parse input with cop/filter/forms.py; these
 functions keep the rules that hold whichever door a change comes through — one guardian at least
-per family, no network bound twice, at most so many pending requests — and raise `Refused` with a
+per family, only networks that are the guardian's to bind (binding.py), at most so many pending
+requests — and raise `Refused` with a
 message for the person acting when a rule says no. Nothing is changed when they refuse.
 """
 
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cop.core.models import User
+from cop.filter.binding import Binder, taken_by_others
 from cop.filter.categories import PRESETS
-from cop.filter.models import Device, Entry, Family, Guardian, Profile, Schedule, UnblockRequest
+from cop.filter.models import (
+    Device,
+    DeviceNetwork,
+    Entry,
+    Family,
+    Guardian,
+    Profile,
+    Schedule,
+    UnblockRequest,
+    new_device_token,
+)
 
 MAX_PENDING_REQUESTS = 20
 
@@ -205,42 +218,57 @@ def apply_template(profile: Profile, key: str) -> Schedule:
 # Devices
 
 
-def _bound_networks(exclude_device: int | None = None) -> dict[str, Device]:
-    """Every network bound to a device, anywhere. Device.networks is a JSON list, which SQLite cannot
-    search inside, so the devices that have any are read and indexed here."""
-    devices = Device.objects.exclude(networks=[]).select_related("profile")
-    if exclude_device is not None:
-        devices = devices.exclude(pk=exclude_device)
-    return {network: device for device in devices for network in device.networks}
+def _own_duplicates(family: Family, networks: Iterable[str]) -> list[str]:
+    """The networks another device of the same family has already, each with that device's name: the
+    guardian's own devices, so naming them tells nothing about anyone else."""
+    rows = DeviceNetwork.objects.filter(family=family, network__in=list(networks)).select_related("device")
+    return [
+        _("%(network)s is already bound to the device %(device)s.")
+        % {"network": row.network, "device": row.device.name}
+        for row in rows
+    ]
 
 
-def check_networks_free(networks: Iterable[str], family: Family, exclude_device: int | None = None) -> None:
-    """Refuse a network some other device is bound to: the resolver recognises a device by its source
-    address, so it could not tell the two apart. Only a device of the same family is named."""
-    bound = _bound_networks(exclude_device)
-    problems = []
-    for network in networks:
-        other = bound.get(network)
-        if other is None:
-            continue
-        if other.profile.family_id == family.pk:
-            problems.append(
-                _("%(network)s is already bound to the device %(device)s.")
-                % {"network": network, "device": other.name}
-            )
-        else:
-            problems.append(
-                _("%(network)s is already bound to another device; the filter could not tell the two apart.")
-                % {"network": network}
-            )
-    if problems:
-        raise Refused(" ".join(problems))
+def add_device(profile: Profile, name: str, networks: list[str], *, client_address: str | None) -> Device:
+    """A device for the child, bound to `networks` (normalised by forms.parse_networks) if the guardian,
+    at `client_address` (cop.core.middleware.client_ip), may bind them: cop/filter/binding.py.
+
+    Refused with code "conflict" for a network of the family's own (its device is named), and with
+    "not_yours" for one the guardian may not bind or that overlaps another family's: one message for
+    both, so that nobody learns what another family has bound.
+    """
+    family = profile.family
+    binder = Binder.of(family, client_address)
+    duplicates = _own_duplicates(family, networks)
+    if duplicates:
+        raise Refused(" ".join(duplicates))
+    refused = [
+        text
+        for text in networks
+        if not binder.may_bind(network := ipaddress.ip_network(text)) or taken_by_others(family, network)
+    ]
+    if refused:
+        raise Refused(binder.refusal(refused), code="not_yours")
+    try:
+        with transaction.atomic():
+            device = Device.objects.create(profile=profile, name=name)
+            for text in networks:
+                DeviceNetwork.objects.create(device=device, family=family, network=text)
+    except IntegrityError:
+        # Another request bound an overlapping network since the checks above (the database keeps
+        # families apart): said the same way as if it had been bound before.
+        duplicates = _own_duplicates(family, networks)
+        if duplicates:
+            raise Refused(" ".join(duplicates)) from None
+        raise Refused(binder.refusal(networks), code="not_yours") from None
+    return device
 
 
-def add_device(profile: Profile, name: str, networks: list[str]) -> Device:
-    with transaction.atomic():
-        check_networks_free(networks, profile.family)
-        return Device.objects.create(profile=profile, name=name, networks=networks)
+def new_ask_link(device: Device) -> Device:
+    """Replace the child's ask link: the old one stops working at once."""
+    device.ask_token = new_device_token()
+    device.save(update_fields=["ask_token"])
+    return device
 
 
 # Unblock requests

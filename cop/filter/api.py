@@ -15,18 +15,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
+from cop.core.middleware import client_ip
 from cop.core.models import User
 from cop.filter import access, actions, coverage, forms, reporting
 from cop.filter.categories import BY_CODE, ILLEGAL
 from cop.filter.indicators import preventive_by_month
 from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
 from cop.filter.setup import CPE_ID_OPTION, doh_url, private_dns_host
+from cop.filter.views.devices import ask_url
 from cop.guidance.validators import plain_text
 
 TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
@@ -87,7 +88,11 @@ def _valid(function: Any, *args: Any) -> Any:
 
 
 def _refused(refused: actions.Refused) -> HttpError:
-    status = {"not_found": 404, "invalid": 422, "too_many_requests": 429}.get(refused.code, 409)
+    # "not_yours" (a network the guardian may not bind, or one in use by another family) is one
+    # status for both, so that it tells nothing about other families' bindings.
+    status = {"not_found": 404, "invalid": 422, "not_yours": 422, "too_many_requests": 429}.get(
+        refused.code, 409
+    )
     return HttpError(status, refused.message)
 
 
@@ -115,7 +120,10 @@ class GuardianIn(Schema):
 
 
 class EntryIn(Schema):
-    name: Site = Field(description="A domain name (or a pasted address); it covers its subdomains.")
+    name: Site = Field(
+        description="A domain name, or a pasted address (blocking it blocks its whole site); "
+        "it covers its subdomains."
+    )
     action: Entry.Action
 
 
@@ -123,6 +131,13 @@ class EntryOut(Schema):
     id: int
     name: str
     action: str
+
+
+class EntryCreatedOut(EntryOut):
+    note: str = Field(
+        description="What the list keeps, when it is not what was sent (a pasted address, a www. name); "
+        "else empty."
+    )
 
 
 class ScheduleIn(Schema):
@@ -163,7 +178,9 @@ class DeviceOut(Schema):
         description="Host name for DNS over TLS (Android's Private DNS), when the installation offers it."
     )
     edns_option: int = Field(description="The EDNS0 option (CPE-ID) a home router sends the token in.")
-    ask_url: str = Field(description="The child's page to ask for a blocked site.")
+    ask_url: str = Field(
+        description="The child's page to ask for a blocked site; its own token, replaced by POST …/ask-link."
+    )
     last_seen_at: datetime.datetime | None
 
 
@@ -250,15 +267,22 @@ class ApprovedOut(Schema):
     )
 
 
+BY_RULE = (
+    "A category code, or the parent's own rule that blocked: profile-block (the child's own list) or "
+    "schedule; empty for counts older than that distinction."
+)
+
+
 class DayOut(Schema):
     day: datetime.date
-    by_category: dict[str, int]
+    by_category: dict[str, int] = Field(description="Blocked attempts by category or rule. " + BY_RULE)
     total: int
 
 
 class SiteOut(Schema):
     name: str
-    category: str
+    category: str = Field(description=BY_RULE)
+    category_label: str = Field(description="The category or rule in words, in the request's language.")
     count: int
 
 
@@ -316,7 +340,7 @@ def _device_out(request: HttpRequest, device: Device) -> dict[str, Any]:
         "private_dns_host": private_dns_host(device.token) or None,
         "edns_option": CPE_ID_OPTION,
         # The child's page is in the language of the request, as links on the site are.
-        "ask_url": request.build_absolute_uri(reverse("filter:ask", args=[device.token])),
+        "ask_url": ask_url(request, device),
         "last_seen_at": device.last_seen_at,
     }
 
@@ -486,7 +510,10 @@ def profile_report(request: HttpRequest, profile_id: int) -> Any:
             {"day": row.day, "by_category": dict(zip(codes, row.counts, strict=True)), "total": row.total}
             for row in report.days
         ],
-        "top_sites": [{"name": s.name, "category": s.category, "count": s.count} for s in report.top_sites],
+        "top_sites": [
+            {"name": s.name, "category": s.category, "category_label": s.category_label, "count": s.count}
+            for s in report.top_sites
+        ],
         "activity_by_hour": [{"hour": h.hour, "queries": h.queries} for h in report.hours],
         "query_log_until": profile.query_log_until if report.query_log_on else None,
         "query_log": [
@@ -500,16 +527,18 @@ def profile_report(request: HttpRequest, profile_id: int) -> Any:
 
 
 @router.post(
-    "/filter/profiles/{profile_id}/entries", response={201: EntryOut}, summary="Allow or block a site"
+    "/filter/profiles/{profile_id}/entries", response={201: EntryCreatedOut}, summary="Allow or block a site"
 )
 def add_entry(request: HttpRequest, profile_id: int, body: EntryIn) -> Any:
+    """A pasted address (`https://www.example.org/page`) blocks its whole site (`example.org`) but
+    allows only its own name, less `www.`; a name sent without a scheme is kept as sent, less `www.`."""
     profile = access.profile_for(_user(request), profile_id)
-    name = _valid(forms.parse_site, body.name)
+    site = _valid(lambda raw: forms.read_site(raw, whole_site=body.action == Entry.Action.BLOCK), body.name)
     try:
-        entry = actions.add_entry(profile, name, body.action)
+        entry = actions.add_entry(profile, site.name, body.action)
     except actions.Refused as refused:
         raise _refused(refused) from None
-    return Status(201, _entry_out(entry))
+    return Status(201, {**_entry_out(entry), "note": forms.stored_note(site)})
 
 
 @router.delete(
@@ -550,14 +579,28 @@ def delete_schedule(request: HttpRequest, schedule_id: int) -> Any:
     "/filter/profiles/{profile_id}/devices", response={201: DeviceOut}, summary="Add a child's device"
 )
 def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
-    """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID."""
+    """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID.
+
+    `networks` binds addresses too, if they are yours to bind (cop/filter/README.md): around the
+    address this request comes from, or inside the ranges assigned to your family. Any other network,
+    or one another family uses, is refused with 422 and the same message either way.
+    """
     profile = access.profile_for(_user(request), profile_id)
     networks = _valid(forms.parse_networks, body.networks)
     try:
-        device = actions.add_device(profile, _text(body.name), networks)
+        device = actions.add_device(profile, _text(body.name), networks, client_address=client_ip(request))
     except actions.Refused as refused:
         raise _refused(refused) from None
     return Status(201, _device_out(request, device))
+
+
+@router.post(
+    "/filter/devices/{device_id}/ask-link", response=DeviceOut, summary="Replace the child's ask link"
+)
+def new_ask_link(request: HttpRequest, device_id: int) -> Any:
+    """The old link stops working at once; the answer carries the new `ask_url`."""
+    device = actions.new_ask_link(access.device_for(_user(request), device_id))
+    return _device_out(request, device)
 
 
 @router.delete("/filter/devices/{device_id}", response={204: None}, summary="Remove a device")

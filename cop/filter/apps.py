@@ -13,7 +13,17 @@ class FilterConfig(AppConfig):
             permissions,  # noqa: F401 - registers who manages lists
             signals,  # noqa: F401 - compiles a snapshot after every policy change
         )
-        from cop.filter.models import Device, Entry, Family, Guardian, Profile, Schedule, UnblockRequest
+        from cop.filter.models import (
+            AssignedRange,
+            Device,
+            DeviceNetwork,
+            Entry,
+            Family,
+            Guardian,
+            Profile,
+            Schedule,
+            UnblockRequest,
+        )
 
         # Who changed a child's rules, and when, is on record whichever door the change came through.
         audit.track(Family)
@@ -23,5 +33,7 @@ class FilterConfig(AppConfig):
         audit.track(Schedule)
         # The token lets a device be filtered (and ask) as the child: the log notes it, never its value.
         # The resolver's "last seen" bookkeeping alone is not worth a record.
-        audit.track(Device, redact={"token"}, ignore={"last_seen_at"})
+        audit.track(Device, redact={"token", "ask_token"}, ignore={"last_seen_at"})
+        audit.track(DeviceNetwork)
+        audit.track(AssignedRange)
         audit.track(UnblockRequest)

@@ -1,8 +1,10 @@
 """Compiling the database into a snapshot that resolvers load (format: `snapshot.py`).
 
 The list table is rebuilt only when the set of active list versions changes; a parent's edit
-writes a new small policy file that points at the same table. Compilations are serialised by a
-file lock, so two web processes saving at once produce two versions in order, not a torn one.
+writes a new small policy file that points at the same table. Saves do not compile: they queue
+one outbox job (`compile_soon`) that `cop run_worker` runs, and retries if it fails. Compilations
+are serialised by a file lock, so two workers (or a worker and a command) produce two versions in
+order, not a torn one.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -34,6 +36,9 @@ from cop.filter.models import (
     YouTubeMode,
 )
 from cop.filter.table import EXCEPTION_SHIFT, build
+from cop.outbox.models import Job
+from cop.outbox.queue import enqueue
+from cop.outbox.registry import JobFailed, Result, handler
 
 log = logging.getLogger(__name__)
 ORDER = [category.code for category in CATEGORIES]
@@ -194,25 +199,44 @@ def compile_policy() -> PolicyVersion:
     return version
 
 
-class _Compilation:
-    """A compilation waiting for a commit; it knows once it has run (tests run callbacks early)."""
-
-    def __init__(self) -> None:
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        compile_policy()
+COMPILE = "filter.compile"
+# Saves that fail to join a waiting compilation (it started at that very moment) queue a new one;
+# a few tries are more than enough, since a started job never takes the key back.
+_ENQUEUE_TRIES = 3
 
 
 def compile_soon() -> None:
-    """Compile once the current transaction commits, and only once however many rows it changed.
+    """Have `cop run_worker` compile a snapshot once the current transaction commits.
 
-    A transaction rolled back takes its pending compilation with it, so nothing is left waiting.
+    The job is an outbox row written in the caller's transaction: a rollback takes it away, and a
+    worker sees it only after the commit, so a parent's save never waits for a compilation. While
+    one is waiting, further saves join it (its dedupe key): many saves, one compilation.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        isinstance(entry[1], _Compilation) and not entry[1].done for entry in connection.run_on_commit
-    ):
+    for attempt in range(_ENQUEUE_TRIES):
+        try:
+            job = enqueue(COMPILE, dedupe_key=COMPILE)
+        except IntegrityError:
+            # The waiting job gave up its key between our insert and our look-up: it has started.
+            if attempt == _ENQUEUE_TRIES - 1:
+                raise
+            continue
+        if transaction.get_connection().in_atomic_block:
+            # Hold the job until this transaction ends. A worker passes over a locked job (SKIP
+            # LOCKED), and one that claimed it a moment ago waits here before it gives up the key
+            # and reads the database, so the compilation this save joined sees the save. SQLite
+            # needs no lock: its writers (this transaction, the job's first update) take turns.
+            list(Job.objects.select_for_update().filter(pk=job.pk).values_list("pk", flat=True))
         return
-    transaction.on_commit(_Compilation())
+
+
+@handler(COMPILE)
+def run_compilation(job: Job) -> Result:
+    # The key goes first, before anything is read: a save that commits from now on queues the next
+    # compilation instead of joining this one, which might not see it.
+    Job.objects.filter(pk=job.pk).update(dedupe_key="")
+    try:
+        compile_policy()
+    except OSError as error:
+        # An unwritable or full snapshot directory: retried with the outbox's backoff.
+        raise JobFailed(f"the snapshot could not be written: {error}") from None
+    return Result()

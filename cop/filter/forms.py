@@ -7,8 +7,10 @@ same input with the same words.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,8 +20,10 @@ from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from publicsuffixlist import PublicSuffixList
 
 from cop.filter.actions import max_log_hours
+from cop.filter.binding import Binder
 from cop.filter.categories import CHOOSABLE
 from cop.filter.models import Entry, Family, Profile
 from cop.filter.names import BadName, normalise
@@ -43,7 +47,7 @@ def day_choices() -> list[tuple[str, Any]]:
 def _host_part(raw: str) -> str:
     """People paste addresses (https://www.example.org/page); the filter works on the name alone."""
     text = raw.strip()
-    if "/" in text or "@" in text:
+    if _pasted(text):
         parts = urlsplit(text if "//" in text else "//" + text)
         try:
             return parts.hostname or text
@@ -52,16 +56,65 @@ def _host_part(raw: str) -> str:
     return text
 
 
-def parse_site(raw: str) -> str:
-    """A site name as the filter stores it (`Bücher.Example.` -> `xn--bcher-kva.example`)."""
+def _pasted(text: str) -> bool:
+    """An address copied from a browser (a scheme, a path or a user) rather than a name typed."""
+    return "/" in text or "@" in text
+
+
+@functools.cache
+def _public_suffixes() -> PublicSuffixList:
+    # The list ships inside the package; reading it takes a moment, so once per process.
+    return PublicSuffixList()
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site as the filter stores it, and whether that differs from what the person typed."""
+
+    name: str
+    typed: str
+    changed: bool
+
+
+def read_site(raw: str, *, whole_site: bool = False) -> Site:
+    """A site name as the filter stores it (`Bücher.Example.` -> `xn--bcher-kva.example`).
+
+    A name typed without a scheme is the name the person meant (`videos.example.com`), less a
+    leading `www.`, which names the site itself. With `whole_site` (what a parent blocks), a pasted
+    address stands for its whole site: `https://www.roblox.com/games` -> `roblox.com`, the name a
+    registry hands out (the Public Suffix List knows `example.co.uk` and `someone.github.io`), which
+    covers its subdomains. What is allowed is never widened that way: allowing a pasted
+    `https://docs.example.com/x` must not allow all of `example.com`.
+    """
+    text = raw.strip()
     try:
-        return normalise(_host_part(raw))
+        host = normalise(_host_part(text))
     except BadName as problem:
         raise ValidationError(
             _("“%(site)s” is not a website name the filter can use: %(problem)s.")
-            % {"site": raw.strip()[:100], "problem": problem},
+            % {"site": text[:100], "problem": problem},
             code="bad_name",
         ) from None
+    name = host
+    if whole_site and _pasted(text):
+        name = _public_suffixes().privatesuffix(host) or host
+    elif host.startswith("www.") and host.count(".") >= 2:
+        name = host[4:]
+    return Site(name=name, typed=text, changed=_pasted(text) or name != host)
+
+
+def parse_site(raw: str, *, whole_site: bool = False) -> str:
+    return read_site(raw, whole_site=whole_site).name
+
+
+def stored_note(site: Site) -> str:
+    """Tells the parent what the list keeps when it is not what they typed; empty when it is."""
+    if not site.changed:
+        return ""
+    return _("You typed %(typed)s; the list keeps %(site)s, which covers its subdomains too.") % {
+        "typed": site.typed[:100],
+        "site": site.name,
+    }
 
 
 def parse_sites(lines: Iterable[str]) -> list[str]:
@@ -239,17 +292,32 @@ class EntryForm(forms.Form):
     def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.profile = profile
+        self.stored: Site | None = None
 
-    def clean_site(self) -> str:
-        name = parse_site(self.cleaned_data["site"])
-        existing = Entry.objects.filter(profile=self.profile, name=name).first()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "site" not in data or "action" not in data:
+            return data
+        # A pasted address blocks its whole site, but allows only its own name: the action decides.
+        try:
+            site = read_site(data["site"], whole_site=data["action"] == Entry.Action.BLOCK)
+        except ValidationError as error:
+            self.add_error("site", error)
+            return data
+        existing = Entry.objects.filter(profile=self.profile, name=site.name).first()
         if existing is not None:
-            raise ValidationError(
-                _("%(site)s is already on this child's list (%(action)s). Remove it first to change it.")
-                % {"site": name, "action": existing.get_action_display()},
-                code="duplicate",
+            self.add_error(
+                "site",
+                ValidationError(
+                    _("%(site)s is already on this child's list (%(action)s). Remove it first to change it.")
+                    % {"site": site.name, "action": existing.get_action_display()},
+                    code="duplicate",
+                ),
             )
-        return name
+            return data
+        self.stored = site
+        data["site"] = site.name
+        return data
 
 
 class PauseForm(forms.Form):
@@ -369,15 +437,15 @@ class DeviceForm(forms.Form):
         required=False,
         max_length=MAX_NETWORKS * 60,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "One per line, for example 192.0.2.7 or 192.0.2.0/24. Leave empty when the device or your router "
-            "uses the device's own address, shown on the next page."
-        ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, binder: Binder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.append(plain_text)
+        # What this guardian may bind depends on where they are and what is assigned to them.
+        self.fields["networks"].help_text = (
+            _("One per line, for example 192.0.2.7 or 192.0.2.0/24.") + " " + binder.what_you_can_bind()
+        )
 
     def clean_networks(self) -> list[str]:
         return parse_networks(str(self.cleaned_data.get("networks") or "").splitlines())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cop.core.models import Organisation
 from cop.filter.categories import CATEGORIES, ILLEGAL
+from cop.filter.networks import span
 
 CATEGORY_CHOICES = [(category.code, category.label) for category in CATEGORIES]
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -157,6 +159,12 @@ class Schedule(models.Model):
         return self.label
 
 
+class DeviceManager(models.Manager["Device"]):
+    def get_queryset(self) -> models.QuerySet[Device]:
+        # A device's networks are read with it wherever devices are listed (pages, API, compiler).
+        return super().get_queryset().prefetch_related("bound_networks")
+
+
 class Device(models.Model):
     """A child's device, recognised by its address or network, or by its own token."""
 
@@ -165,16 +173,83 @@ class Device(models.Model):
     # Sent as a DNS-over-HTTPS path (/dns-query/<token>) or in an EDNS0 option by a home router;
     # either survives the changing addresses of a phone.
     token = models.CharField(max_length=20, unique=True, default=new_device_token, editable=False)
-    # IP addresses and networks (CIDR), one per line; may be empty when the token is used.
-    networks = models.JSONField(_("addresses or networks"), default=list, blank=True)
+    # The key of the child's "ask to unblock" page: a link that ends up in browser histories and
+    # server logs, so it is not the DNS token, and a guardian can replace it at any time.
+    ask_token = models.CharField(max_length=20, unique=True, default=new_device_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeviceManager()
 
     class Meta:
         ordering = ["name", "pk"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def networks(self) -> list[str]:
+        """The addresses and networks (CIDR) bound to the device, in the order they were given."""
+        return [row.network for row in self.bound_networks.all()]
+
+
+class DeviceNetwork(models.Model):
+    """An address or network bound to a device: the resolver filters every query from it as the child.
+
+    Networks of two families never overlap. The database enforces it, not only the code (migration
+    0003: an exclusion constraint on PostgreSQL, triggers on SQLite), so that two guardians saving
+    at the same moment cannot both bind overlapping networks. `family` repeats the device's family
+    for that constraint; `first` and `last` are the network's ends as fixed-width hexadecimal text
+    (cop/filter/networks.py). Inside one family networks may nest (the longest prefix wins).
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="bound_networks")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=43)
+    version = models.PositiveSmallIntegerField()
+    first = models.CharField(max_length=32)
+    last = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # One device per network inside a family: the resolver could not tell two apart.
+            models.UniqueConstraint(fields=["family", "network"], name="filter_unique_family_network")
+        ]
+        indexes = [models.Index(fields=["version", "first"], name="filter_devicenetwork_span")]
+
+    def __str__(self) -> str:
+        return self.network
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.family_id = self.device.profile.family_id
+        self.version, self.first, self.last = span(self.network)
+        super().save(*args, **kwargs)
+
+
+class AssignedRange(models.Model):
+    """Addresses the secretariat assigned to a family, in practice an Internet provider's customer
+    ranges (`cop assign_provider_ranges`): its guardians may bind networks inside them from anywhere."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="assigned_ranges")
+    network = models.CharField(max_length=43)
+    version = models.PositiveSmallIntegerField()
+    first = models.CharField(max_length=32)
+    last = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "first", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "network"], name="filter_unique_assigned_range")
+        ]
+
+    def __str__(self) -> str:
+        return self.network
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.version, self.first, self.last = span(self.network)
+        super().save(*args, **kwargs)
 
 
 class UnblockRequest(models.Model):

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cop.filter import actions
 from cop.filter.categories import BY_CODE
 from cop.filter.models import ActivityHourly, BlockedDaily, BlockedSite, Profile, QueryLogEntry
+from cop.filter.policy import Reason
 
 DAYS_BY_CATEGORY = 14
 DAYS_TOP_SITES = 7
@@ -25,9 +27,32 @@ QUERY_LOG_ROWS = 200
 
 
 def category_label(code: str) -> str:
+    """The words for what a block is counted under: a category, or the parent's own rule."""
     category = BY_CODE.get(code)
+    if category is not None:
+        return str(category.label)
+    rules = {
+        Reason.PROFILE_BLOCK.value: _("Your own list"),
+        Reason.SCHEDULE.value: _("Schedule"),
+        # Counted before blocks were counted by rule: one of the two, the counter cannot say which.
+        "": _("Your own list or a schedule"),
+    }
     # A code the resolver records but this version does not know (yet) is shown as it is.
-    return str(category.label) if category else code
+    return str(rules.get(code, code))
+
+
+def reason_label(reason: str) -> str:
+    """Why the query log's line was answered as it was, in words; empty for the usual answer."""
+    labels = {
+        Reason.ILLEGAL.value: _("illegal content"),
+        Reason.CATEGORY.value: _("a blocked category"),
+        Reason.PROFILE_BLOCK.value: _("your own list"),
+        Reason.PROFILE_ALLOW.value: _("your own list"),
+        Reason.SCHEDULE.value: _("a schedule"),
+        Reason.PAUSED.value: _("rules paused"),
+        Reason.DEFAULT.value: "",
+    }
+    return str(labels.get(reason, reason))
 
 
 @dataclass
@@ -46,6 +71,16 @@ class SiteRow:
 
 
 @dataclass
+class LogRow:
+    at: datetime.datetime
+    name: str
+    qtype: str
+    blocked: bool
+    reason: str
+    reason_label: str
+
+
+@dataclass
 class HourRow:
     hour: int
     queries: int
@@ -60,7 +95,7 @@ class Report:
     hours: list[HourRow] = field(default_factory=list)
     busiest_hour: int = 0
     query_log_on: bool = False
-    query_log: list[QueryLogEntry] = field(default_factory=list)
+    query_log: list[LogRow] = field(default_factory=list)
 
     @property
     def blocked_total(self) -> int:
@@ -114,7 +149,7 @@ def build(profile: Profile) -> Report:
         SiteRow(
             name=row["name"],
             category=latest.get(row["name"], ""),
-            category_label=category_label(latest.get(row["name"], "")) if latest.get(row["name"]) else "",
+            category_label=category_label(latest.get(row["name"], "")),
             count=row["total"] or 0,
         )
         for row in sites
@@ -133,7 +168,8 @@ def build(profile: Profile) -> Report:
 
     report.query_log_on = actions.query_log_on(profile)
     if report.query_log_on:
-        report.query_log = list(
-            QueryLogEntry.objects.filter(profile=profile).order_by("-at")[:QUERY_LOG_ROWS]
-        )
+        report.query_log = [
+            LogRow(entry.at, entry.name, entry.qtype, entry.blocked, entry.reason, reason_label(entry.reason))
+            for entry in QueryLogEntry.objects.filter(profile=profile).order_by("-at")[:QUERY_LOG_ROWS]
+        ]
     return report

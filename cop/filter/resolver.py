@@ -141,7 +141,7 @@ class Recorder:
         self.activity[hour_key] = self.activity.get(hour_key, 0) + 1
         name = _text(key)
         if blocked:
-            category = snapshot.category_code(bit)
+            category = snapshot.report_category(reason, bit)
             blocked_key = (profile.id, day, category)
             self.blocked[blocked_key] = self.blocked.get(blocked_key, 0) + 1
             site_key = (profile.id, day, name, category)

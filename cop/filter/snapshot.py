@@ -187,6 +187,13 @@ class Snapshot:
     def category_code(self, bit: int) -> str:
         return self.categories[bit] if 0 <= bit < len(self.categories) else ""
 
+    def report_category(self, reason: int, bit: int) -> str:
+        """What a parent's report counts a block under: the parent's own rule when one blocked the
+        name (their list: "profile-block", a schedule: "schedule"), else the list's category."""
+        if reason in (BLOCK_PROFILE, BLOCK_SCHEDULE):
+            return REASONS[reason].value
+        return self.category_code(bit)
+
 
 def _keys(names: list[str]) -> frozenset[bytes]:
     return frozenset(wire_key(name) for name in names)

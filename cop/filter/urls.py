@@ -26,6 +26,7 @@ urlpatterns = [
     path("devices/<int:pk>/", devices.device_detail, name="device"),
     path("devices/<int:pk>/delete/", devices.device_delete, name="device-delete"),
     path("devices/<int:pk>/apple-profile/", setup.device_apple_profile, name="device-apple-profile"),
+    path("devices/<int:pk>/ask-link/", devices.device_new_ask_link, name="device-ask-link"),
     path("requests/<int:pk>/approve/", requests.request_approve, name="request-approve"),
     path("requests/<int:pk>/decline/", requests.request_decline, name="request-decline"),
     path("profiles/<int:pk>/report/", reports.report, name="report"),

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("filter", "0001_initial"),
+        ("filter", "0003_binding"),
     ]
 
     operations = [

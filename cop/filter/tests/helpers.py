@@ -2,14 +2,65 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import threading
+from types import TracebackType
 from typing import Any
 
+from django.db import DatabaseError, connection
 from django.test import Client
+from django.utils import timezone
 
 from cop.core.models import User
 from cop.core.tests.base import PASSWORD, BaseTestCase
 from cop.filter import actions
+from cop.filter.compiler import COMPILE
 from cop.filter.models import Device, Family, Profile
+from cop.outbox.models import Job
+from cop.outbox.runner import run_due
+
+
+def run_compilations() -> int:
+    """Run the snapshot compilations that saves queued, as `cop run_worker` would; returns how many
+    finished. Saves only queue them (`compiler.compile_soon`), so a test that reads the snapshot after
+    a save calls this first."""
+    compilations = Job.objects.filter(kind=COMPILE)
+    done = compilations.filter(status=Job.Status.DONE).count()
+    while compilations.filter(status=Job.Status.PENDING, next_attempt_at__lte=timezone.now()).exists():
+        if not run_due(1):
+            break
+    return compilations.filter(status=Job.Status.DONE).count() - done
+
+
+class BackgroundWorker:
+    """`cop run_worker` in a thread of the test process, for tests whose saves go through a live server
+    and whose checks wait for the compiled snapshot (with: ... as a context manager)."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="outbox-worker", daemon=True)
+
+    def __enter__(self) -> BackgroundWorker:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    run_due(10)
+                except DatabaseError:  # the database busy with a page's write: as the worker, try again
+                    logging.getLogger(__name__).warning("the outbox could not be read", exc_info=True)
+        finally:
+            connection.close()
 
 
 def make_parent(username: str) -> User:
@@ -30,7 +81,9 @@ def make_profile(family: Family, name: str = "Amara", age_band: str = "8-12", **
 
 
 def make_device(profile: Profile, name: str = "Amara's tablet", networks: list[str] | None = None) -> Device:
-    return actions.add_device(profile, name, networks or [])
+    """A device, bound by a guardian who is at the first address of the first network given."""
+    address = str(ipaddress.ip_network(networks[0]).network_address) if networks else None
+    return actions.add_device(profile, name, networks or [], client_address=address)
 
 
 class FilterTestCase(BaseTestCase):

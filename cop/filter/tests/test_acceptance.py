@@ -26,6 +26,7 @@ from cop.core.tests.browser import assert_accessible
 from cop.filter.compiler import compile_policy
 from cop.filter.importing import import_file
 from cop.filter.models import Device, FilterList, Profile
+from cop.filter.tests.helpers import BackgroundWorker
 from cop.filter.tests.running import Running, dig, start
 from cop.filter.tests.upstream import Upstream
 
@@ -62,7 +63,9 @@ def resolver(tmp_path: Path, transactional_db: None) -> Iterator[Running]:
         upstream = Upstream().start()
         running = start(tmp_path / "snapshots", upstream)
         try:
-            yield running
+            # The parent's saves queue compilations; the worker runs them, as `cop run_worker` does.
+            with BackgroundWorker():
+                yield running
         finally:
             running.stop()
             upstream.stop()

@@ -13,6 +13,7 @@ from cop.filter import actions
 from cop.filter.categories import PRESETS
 from cop.filter.models import (
     BlockedDaily,
+    BlockedSite,
     Device,
     Entry,
     Family,
@@ -27,9 +28,10 @@ from cop.filter.tests.helpers import FilterTestCase, make_device
 API = "/api/v1/filter"
 
 
-def call(client: Client, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+def call(client: Client, method: str, path: str, body: Any = None, **extra: Any) -> tuple[int, Any]:
+    """`extra` goes into the request's environment, e.g. REMOTE_ADDR, where the parent is."""
     data = json.dumps(body) if body is not None else None
-    response = getattr(client, method)(API + path, data=data, content_type="application/json")
+    response = getattr(client, method)(API + path, data=data, content_type="application/json", **extra)
     return response.status_code, (response.json() if response.content else None)
 
 
@@ -225,6 +227,10 @@ class ProfileApiTestCase(FilterTestCase):
     def test_the_report_gives_counts_by_day_sites_and_hours_and_the_log_only_while_on(self) -> None:
         today = family_today(self.amara)
         BlockedDaily.objects.create(profile=self.amara, day=today, category="games", count=4)
+        BlockedDaily.objects.create(profile=self.amara, day=today, category="profile-block", count=1)
+        BlockedSite.objects.create(
+            profile=self.amara, day=today, name="chat.example", category="profile-block", count=2
+        )
         QueryLogEntry.objects.create(
             profile=self.amara, at=timezone.now(), name="seen.example", qtype="A", blocked=False
         )
@@ -234,10 +240,18 @@ class ProfileApiTestCase(FilterTestCase):
         assert len(body["blocked_by_day"]) == 14
         assert body["blocked_by_day"][0] == {
             "day": today.isoformat(),
-            "by_category": {"games": 4},
-            "total": 4,
+            "by_category": {"games": 4, "profile-block": 1},
+            "total": 5,
         }
-        assert len(body["activity_by_hour"]) == 24 and body["top_sites"] == []
+        assert body["top_sites"] == [
+            {
+                "name": "chat.example",
+                "category": "profile-block",
+                "category_label": "Your own list",
+                "count": 2,
+            }
+        ]
+        assert len(body["activity_by_hour"]) == 24
         assert body["query_log"] == [] and body["query_log_until"] is None
         actions.set_query_log(self.amara, 1)
         body = call(self.parent, "get", f"/profiles/{self.amara.pk}/report")[1]
@@ -322,28 +336,29 @@ class RulesApiTestCase(FilterTestCase):
                 "post",
                 f"/profiles/{self.amara.pk}/devices",
                 {"name": "Tablet", "networks": ["192.0.2.7/24"]},
+                REMOTE_ADDR="192.0.2.7",
             )
         assert status == 201
         device = Device.objects.get()
         assert body["token"] == device.token and body["networks"] == ["192.0.2.0/24"]
         assert body["doh_url"] == f"https://dns.example.net/q/{device.token}"
         assert body["edns_option"] == 65074
-        assert body["ask_url"].endswith(f"/en/filter/ask/{device.token}/")
+        assert body["ask_url"].endswith(f"/en/filter/ask/{device.ask_token}/")
+        assert device.token not in body["ask_url"]
         assert call(self.parent, "delete", f"/devices/{device.pk}")[0] == 204
         assert not Device.objects.exists()
 
-    def test_it_refuses_a_network_bound_to_another_device(self) -> None:
-        make_device(self.leo, "Leo's laptop", ["192.0.2.0/24"])
+    def test_a_bad_or_own_duplicate_network_is_refused(self) -> None:
+        make_device(self.amara, "Amara's phone", ["192.0.2.0/24"])
         status, body = call(
             self.parent,
             "post",
             f"/profiles/{self.amara.pk}/devices",
             {"name": "Tablet", "networks": ["192.0.2.0/24"]},
+            REMOTE_ADDR="192.0.2.7",
         )
         assert (
-            status == 409
-            and "could not tell the two apart" in body["message"]
-            and "Leo" not in body["message"]
+            status == 409 and body["message"] == "192.0.2.0/24 is already bound to the device Amara's phone."
         )
         status, body = call(
             self.parent,
@@ -353,6 +368,15 @@ class RulesApiTestCase(FilterTestCase):
         )
         assert status == 422 and "is not an IP address or network" in body["message"]
         assert Device.objects.count() == 1
+
+    def test_a_guardian_replaces_the_ask_link(self) -> None:
+        device = make_device(self.amara)
+        old = device.ask_token
+        status, body = call(self.parent, "post", f"/devices/{device.pk}/ask-link")
+        device.refresh_from_db()
+        assert status == 200 and device.ask_token != old
+        assert body["ask_url"].endswith(f"/en/filter/ask/{device.ask_token}/")
+        assert self.client.get(f"/en/filter/ask/{old}/").status_code == 404
 
 
 class UnblockApiTestCase(FilterTestCase):
@@ -409,6 +433,7 @@ class CrossFamilyApiTestCase(FilterTestCase):
             ("delete", f"/schedules/{schedule.pk}", None),
             ("post", f"/profiles/{leo.pk}/devices", {"name": "Spy"}),
             ("delete", f"/devices/{device.pk}", None),
+            ("post", f"/devices/{device.pk}/ask-link", None),
             ("get", f"/unblock-requests?profile={leo.pk}", None),
             ("post", f"/unblock-requests/{unblock.pk}/approve", None),
             ("post", f"/unblock-requests/{unblock.pk}/decline", None),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from django.test import override_settings
 from django.utils import timezone
@@ -26,6 +28,61 @@ from cop.filter.models import (
 )
 from cop.filter.reporting import family_today
 from cop.filter.tests.helpers import FilterTestCase, make_device, make_profile
+
+
+@dataclass
+class Table:
+    caption: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)  # of every header cell
+
+
+class _TableReader(HTMLParser):
+    """The tables of a page as text: caption, column headers, body rows, and each <th>'s scope."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[Table] = []
+        self.part = ""
+        self.cell: list[str] | None = None
+        self.row: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(Table())
+        elif tag in ("caption", "thead", "tbody"):
+            self.part = tag
+            self.cell = [] if tag == "caption" else None
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("th", "td"):
+            self.cell = []
+            if tag == "th":
+                self.tables[-1].scopes.append(dict(attrs).get("scope") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self.cell is not None:
+            self.tables[-1].caption = "".join(self.cell).strip()
+            self.cell = None
+        elif tag in ("th", "td") and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr":
+            if self.part == "thead":
+                self.tables[-1].header = self.row
+            else:
+                self.tables[-1].rows.append(self.row)
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def read_tables(html: str) -> list[Table]:
+    reader = _TableReader()
+    reader.feed(html)
+    return reader.tables
 
 
 def schedule_data(**changes: object) -> dict[str, object]:
@@ -286,11 +343,53 @@ class EntryPagesTestCase(FilterTestCase):
         self.parent.post(self.url(), {"site": "https://WWW.Chat.Example/rooms?id=1", "action": "block"})
         assert dict(Entry.objects.filter(profile=self.amara).values_list("name", "action")) == {
             "xn--bcher-kva.example": "allow",
-            "www.chat.example": "block",
+            "chat.example": "block",
         }
         page = self.parent.get(f"/en/filter/profiles/{self.amara.pk}/")
         self.assertContains(page, "xn--bcher-kva.example")
-        self.assertContains(page, "www.chat.example")
+        self.assertContains(page, "chat.example is now blocked for Amara.")
+        # The parent pasted an address: they are told what the list keeps.
+        self.assertContains(
+            page, "You typed https://WWW.Chat.Example/rooms?id=1; the list keeps chat.example, which covers"
+        )
+
+    def test_a_pasted_address_blocks_its_whole_site_but_allows_only_its_own_name(self) -> None:
+        cases = [
+            # (typed, action, stored, told what was kept)
+            ("https://www.roblox.com/games", "block", "roblox.com", True),
+            ("https://m.video.example.co.uk/watch?v=1", "block", "example.co.uk", True),
+            (
+                "someone.github.io/page",
+                "block",
+                "someone.github.io",
+                True,
+            ),  # a private suffix: their site only
+            ("videos.example.com", "block", "videos.example.com", False),  # typed: the name they meant
+            ("www.games.example", "block", "games.example", True),
+            ("https://docs.example.org/homework", "allow", "docs.example.org", True),  # never widened
+            ("https://www.school.example/maths", "allow", "school.example", True),
+            ("www.news.example", "allow", "news.example", True),
+            ("Bücher.Example", "allow", "xn--bcher-kva.example", False),
+        ]
+        for typed, action, stored, told in cases:
+            response = self.parent.post(self.url(), {"site": typed, "action": action}, follow=True)
+            assert Entry.objects.filter(profile=self.amara, name=stored, action=action).exists(), typed
+            note = f"the list keeps {stored}, which covers its subdomains too."
+            assert (note in response.content.decode()) is told, typed
+
+    def test_the_api_says_what_the_list_keeps(self) -> None:
+        response = self.parent.post(
+            f"/api/v1/filter/profiles/{self.amara.pk}/entries",
+            {"name": "https://www.roblox.com/games", "action": "block"},
+            content_type="application/json",
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert body["name"] == "roblox.com"
+        assert body["note"] == (
+            "You typed https://www.roblox.com/games; the list keeps roblox.com, "
+            "which covers its subdomains too."
+        )
 
     def test_a_bad_name_is_refused_with_the_reason_and_nothing_is_added(self) -> None:
         for site, reason in [
@@ -422,13 +521,27 @@ class DevicePagesTestCase(FilterTestCase):
         return f"/en/filter/profiles/{self.amara.pk}/devices/new/"
 
     def test_a_device_is_added_with_its_networks_normalised(self) -> None:
+        # The parent is at home, at 192.0.2.7: the address itself and the /24 around it are theirs.
         response = self.parent.post(
-            self.url(), {"name": "Amara's tablet", "networks": "192.0.2.7\n198.51.100.9/24\n\n2001:DB8::1/64"}
+            self.url(),
+            {"name": "Amara's tablet", "networks": "192.0.2.7\n192.0.2.99/24\n\n"},
+            REMOTE_ADDR="192.0.2.7",
         )
         device = Device.objects.get()
         self.assertRedirects(response, f"/en/filter/devices/{device.pk}/")
-        assert device.networks == ["192.0.2.7/32", "198.51.100.0/24", "2001:db8::/64"]
+        assert device.networks == ["192.0.2.7/32", "192.0.2.0/24"]
         assert len(device.token) == 20
+        response = self.parent.post(
+            self.url(), {"name": "Laptop", "networks": "2001:DB8:0:7::1/64"}, REMOTE_ADDR="2001:db8:0:7::99"
+        )
+        assert Device.objects.get(name="Laptop").networks == ["2001:db8:0:7::/64"]
+
+    def test_the_form_says_what_the_parent_can_bind_from_where_they_are(self) -> None:
+        page = self.parent.get(self.url(), REMOTE_ADDR="192.0.2.7")
+        self.assertContains(
+            page,
+            "You can bind the address you are using now, 192.0.2.7, or a network around it no wider than /24",
+        )
 
     def test_a_device_without_networks_is_recognised_by_its_token(self) -> None:
         self.parent.post(self.url(), {"name": "Phone", "networks": ""})
@@ -442,26 +555,18 @@ class DevicePagesTestCase(FilterTestCase):
         self.assertContains(response, "“fe80::1%eth0” is not an IP address or network", status_code=400)
         assert not Device.objects.exists()
 
-    def test_it_refuses_a_network_bound_to_another_device(self) -> None:
-        make_device(self.leo, "Leo's laptop", ["192.0.2.0/24"])
-        response = self.parent.post(self.url(), {"name": "Phone", "networks": "192.0.2.9/24"})
-        self.assertContains(
-            response,
-            "192.0.2.0/24 is already bound to another device; the filter could not tell the two apart.",
-            status_code=400,
-        )
-        # Another family's device is never named.
-        self.assertNotContains(response, "Leo", status_code=400)
+    def test_a_network_of_another_device_of_the_family_is_refused_naming_that_device(self) -> None:
         make_device(self.amara, "Amara's tablet", ["198.51.100.7/32"])
         sibling = make_profile(self.family, "Kofi")
         response = self.parent.post(
             f"/en/filter/profiles/{sibling.pk}/devices/new/",
             {"name": "Kofi's phone", "networks": "198.51.100.7"},
+            REMOTE_ADDR="198.51.100.7",
         )
         self.assertContains(
             response, "198.51.100.7/32 is already bound to the device Amara&#x27;s tablet.", status_code=400
         )
-        assert Device.objects.count() == 2
+        assert Device.objects.count() == 1
 
     @override_settings(FILTER_DOH_URL="https://dns.example.net/dns-query/")
     def test_the_device_page_shows_the_token_the_doh_address_the_router_option_and_the_ask_link(self) -> None:
@@ -471,7 +576,8 @@ class DevicePagesTestCase(FilterTestCase):
         self.assertContains(page, f'value="https://dns.example.net/dns-query/{device.token}"')
         self.assertContains(page, "EDNS0 option 65074")
         self.assertContains(page, f"add-cpe-id={device.token}")
-        self.assertContains(page, f"http://testserver/en/filter/ask/{device.token}/")
+        self.assertContains(page, f"http://testserver/en/filter/ask/{device.ask_token}/")
+        self.assertNotContains(page, f"/ask/{device.token}/")
         assert page["Cache-Control"].startswith("max-age=0")
 
     @override_settings(FILTER_DOH_URL="")
@@ -485,7 +591,7 @@ class DevicePagesTestCase(FilterTestCase):
         device = make_device(self.amara)
         self.parent.post(f"/en/filter/devices/{device.pk}/delete/")
         assert not Device.objects.exists()
-        assert self.client.get(f"/en/filter/ask/{device.token}/").status_code == 404
+        assert self.client.get(f"/en/filter/ask/{device.ask_token}/").status_code == 404
 
 
 class PausePagesTestCase(FilterTestCase):
@@ -529,7 +635,7 @@ class UnblockPagesTestCase(FilterTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.device = make_device(self.amara)
-        self.ask_url = f"/en/filter/ask/{self.device.token}/"
+        self.ask_url = f"/en/filter/ask/{self.device.ask_token}/"
 
     def test_a_child_asks_without_an_account_and_sees_the_status(self) -> None:
         page = self.client.get(self.ask_url)
@@ -539,14 +645,15 @@ class UnblockPagesTestCase(FilterTestCase):
         )
         self.assertRedirects(response, self.ask_url)
         unblock = UnblockRequest.objects.get()
+        # A child's request is an allowance to be: the address's own name, less www., not widened.
         assert (unblock.profile, unblock.name, unblock.reason, unblock.status) == (
             self.amara,
-            "www.minecraft.net",
+            "minecraft.net",
             "School project",
             "pending",
         )
         page = self.client.get(self.ask_url)
-        self.assertContains(page, "www.minecraft.net")
+        self.assertContains(page, "minecraft.net")
         self.assertContains(page, "Waiting for a parent")
 
     def test_an_unknown_token_is_not_found(self) -> None:
@@ -556,6 +663,37 @@ class UnblockPagesTestCase(FilterTestCase):
             == 404
         )
         assert not UnblockRequest.objects.exists()
+
+    def test_the_ask_page_neither_takes_nor_shows_the_dns_token(self) -> None:
+        assert self.device.token not in self.ask_url
+        assert self.client.get(f"/en/filter/ask/{self.device.token}/").status_code == 404
+        assert (
+            self.client.post(f"/en/filter/ask/{self.device.token}/", {"site": "example.org"}).status_code
+            == 404
+        )
+        self.client.post(self.ask_url, {"site": "example.org", "reason": ""})
+        page = self.client.get(self.ask_url)
+        self.assertContains(page, "example.org")
+        self.assertNotContains(page, self.device.token)
+
+    def test_a_guardian_makes_a_new_ask_link_and_the_old_one_stops_working_at_once(self) -> None:
+        response = self.parent.post(f"/en/filter/devices/{self.device.pk}/ask-link/")
+        self.assertRedirects(
+            response, f"/en/filter/devices/{self.device.pk}/#ask", fetch_redirect_response=False
+        )
+        old = self.device.ask_token
+        self.device.refresh_from_db()
+        assert self.device.ask_token != old and len(self.device.ask_token) == 20
+        assert self.client.get(f"/en/filter/ask/{old}/").status_code == 404
+        assert self.client.get(f"/en/filter/ask/{self.device.ask_token}/").status_code == 200
+        page = self.parent.get(f"/en/filter/devices/{self.device.pk}/")
+        self.assertContains(page, "has a new ask link; the old one no longer works.")
+        self.assertContains(page, f"/en/filter/ask/{self.device.ask_token}/")
+        # Only the device's guardians can, and only with a POST.
+        assert (
+            self.as_user(self.carla).post(f"/en/filter/devices/{self.device.pk}/ask-link/").status_code == 404
+        )
+        assert self.parent.get(f"/en/filter/devices/{self.device.pk}/ask-link/").status_code == 405
 
     def test_a_bad_site_is_refused_in_words_a_child_understands(self) -> None:
         response = self.client.post(self.ask_url, {"site": "my game", "reason": ""})
@@ -667,12 +805,57 @@ class ReportPagesTestCase(FilterTestCase):
         self.assertContains(page, '<th scope="col">Adult content</th>', html=True)
         self.assertNotContains(page, "Hate and extremism")
         self.assertNotContains(page, "Drugs and alcohol")
-        assert html.count('<tr><th scope="row">') == 14 + 24
+        assert html.count('<tr><th scope="row">') == 14 + 10 + 24  # days, top sites, hours
         # The ten most blocked of the twelve sites, most blocked first.
         assert "site11.example" in html and "site02.example" in html
         assert "site01.example" not in html and "site00.example" not in html
         assert html.index("site11.example") < html.index("site10.example")
-        self.assertContains(page, "<td>400</td>", html=True)
+        assert '<th scope="row">21:00</th><td>400 <meter' in html
+
+    def test_every_table_has_a_caption_headers_with_scope_and_no_empty_column(self) -> None:
+        today = family_today(self.amara)
+        for category, count in (("games", 4), ("profile-block", 2), ("schedule", 1), ("", 1)):
+            BlockedDaily.objects.create(profile=self.amara, day=today, category=category, count=count)
+        for name, category in (("arcade.example", "games"), ("chat.example", "profile-block")):
+            BlockedSite.objects.create(profile=self.amara, day=today, name=name, category=category, count=3)
+        BlockedSite.objects.create(
+            profile=self.amara, day=today, name="late.example", category="schedule", count=1
+        )
+        ActivityHourly.objects.create(profile=self.amara, day=today, hour=8, queries=5)
+        QueryLogEntry.objects.create(
+            profile=self.amara,
+            at=timezone.now(),
+            name="chat.example",
+            qtype="A",
+            blocked=True,
+            reason="profile-block",
+        )
+        actions.set_query_log(self.amara, 1)
+        page = self.parent.get(f"/en/filter/profiles/{self.amara.pk}/report/")
+        tables = read_tables(page.content.decode())
+        assert len(tables) == 4
+        for table in tables:
+            assert table.caption, table
+            assert all(scope in ("col", "row") for scope in table.scopes), table
+            assert all(table.header), table  # every column has a header, in words
+            for column in range(len(table.header)):
+                assert any(row[column] for row in table.rows), (table.caption, table.header[column])
+        by_day, top_sites, _hours, log = tables
+        assert by_day.header == [
+            "Day",
+            "Games",
+            "Schedule",
+            "Your own list",
+            "Your own list or a schedule",
+            "Total",
+        ]
+        assert top_sites.header == ["Website", "Blocked by", "Blocked attempts"]
+        assert [row[:2] for row in top_sites.rows] == [
+            ["arcade.example", "Games"],
+            ["chat.example", "Your own list"],
+            ["late.example", "Schedule"],
+        ]
+        assert log.rows[0][3] == "blocked (your own list)"
 
     def test_an_empty_report_says_so(self) -> None:
         page = self.parent.get(f"/en/filter/profiles/{self.amara.pk}/report/")
@@ -736,6 +919,7 @@ class AuditTestCase(FilterTestCase):
         entry = AuditEvent.objects.get(model="filter.Entry")
         assert (entry.action, entry.actor, entry.after["name"]) == ("create", self.amina, "example.org")
         device = AuditEvent.objects.get(model="filter.Device")
-        token = Device.objects.get().token
-        assert device.after["token"] == "[redacted]" and token not in str(device.after)
+        created = Device.objects.get()
+        assert device.after["token"] == "[redacted]" and created.token not in str(device.after)
+        assert device.after["ask_token"] == "[redacted]" and created.ask_token not in str(device.after)
         assert AuditEvent.objects.filter(model="filter.Profile", action="update", actor=self.amina).exists()

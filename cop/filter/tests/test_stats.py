@@ -21,6 +21,7 @@ from cop.filter.models import (
     ActivityHourly,
     BlockedDaily,
     BlockedSite,
+    Entry,
     FilterList,
     PreventiveDaily,
     Profile,
@@ -83,6 +84,39 @@ class StatisticsTestCase(FilterTestCase):
         # The anonymous count for the indicators includes every client; it never names one.
         assert PreventiveDaily.objects.get(day=utc_day, category="games").count == 5
         assert not QueryLogEntry.objects.exists()  # the raw log is off unless a parent turns it on
+
+    def test_a_block_by_the_parents_own_list_or_a_schedule_is_counted_under_that_rule(self) -> None:
+        Entry.objects.create(profile=self.amara, name="chat.example", action="block")
+        Entry.objects.create(profile=self.amara, name="games.example", action="block")  # listed, too
+        actions.create_schedule(
+            self.leo,
+            {
+                "label": "Always",
+                "days": list(range(7)),
+                "start": datetime.time(0),
+                "end": datetime.time(23, 59, 59),
+                "block_everything": True,
+                "categories": [],
+                "allowed": [],
+            },
+        )
+        leos = make_device(self.leo, "Leo's laptop")
+        compile_policy()
+        self.resolver.reload()
+        self.ask("chat.example", self.device.token)
+        self.ask("play.games.example", self.device.token)
+        self.ask("news.example.org", leos.token)
+        flush(self.recorder.take())
+        counted = set(BlockedDaily.objects.values_list("profile__name", "category", "count"))
+        assert counted == {("Amara", "profile-block", 2), ("Leo", "schedule", 1)}
+        sites = set(BlockedSite.objects.values_list("name", "category"))
+        assert sites == {
+            ("chat.example", "profile-block"),
+            ("play.games.example", "profile-block"),
+            ("news.example.org", "schedule"),
+        }
+        # The anonymous national counts stay by list category, whatever rule of a parent blocked.
+        assert set(PreventiveDaily.objects.values_list("category", "count")) == {("", 2), ("games", 1)}
 
     def test_counts_from_two_flushes_add_up(self) -> None:
         self.ask("play.games.example", self.device.token)

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cop.core.middleware import client_ip
 from cop.filter import access, actions
+from cop.filter.binding import Binder
 from cop.filter.forms import DeviceForm
 from cop.filter.models import Device
 from cop.filter.setup import device_setup
@@ -19,16 +21,20 @@ from cop.filter.views.common import back_to_profile, guardian, page
 
 
 def ask_url(request: HttpRequest, device: Device) -> str:
-    return request.build_absolute_uri(reverse("filter:ask", args=[device.token]))
+    # Its own token, never the DNS one: the link ends up in browser histories and server logs.
+    return request.build_absolute_uri(reverse("filter:ask", args=[device.ask_token]))
 
 
 @login_required
 def device_create(request: HttpRequest, pk: int) -> HttpResponse:
     profile = access.profile_for(guardian(request), pk)
-    form = DeviceForm(request.POST or None)
+    address = client_ip(request)
+    form = DeviceForm(request.POST or None, binder=Binder.of(profile.family, address))
     if request.method == "POST" and form.is_valid():
         try:
-            device = actions.add_device(profile, form.cleaned_data["name"], form.cleaned_data["networks"])
+            device = actions.add_device(
+                profile, form.cleaned_data["name"], form.cleaned_data["networks"], client_address=address
+            )
         except actions.Refused as refused:
             form.add_error("networks", refused.message)
         else:
@@ -61,6 +67,19 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ask_url": ask_url(request, device),
         },
     )
+
+
+@login_required
+@require_POST
+def device_new_ask_link(request: HttpRequest, pk: int) -> HttpResponse:
+    device = actions.new_ask_link(access.device_for(guardian(request), pk))
+    messages.success(
+        request,
+        _("The device %(device)s has a new ask link; the old one no longer works.") % {"device": device.name},
+    )
+    response = redirect("filter:device", pk=device.pk)
+    response["Location"] += "#ask"
+    return response
 
 
 @login_required

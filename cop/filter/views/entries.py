@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cop.filter import access, actions
-from cop.filter.forms import EntryForm
+from cop.filter.forms import EntryForm, stored_note
 from cop.filter.models import Entry
 from cop.filter.views.common import back_to_profile, guardian, page
 from cop.filter.views.profiles import profile_context
@@ -31,6 +31,8 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 text = _("%(site)s is now blocked for %(child)s.")
             messages.success(request, text % {"site": entry.name, "child": profile.name})
+            if form.stored is not None and form.stored.changed:
+                messages.info(request, stored_note(form.stored))
             return back_to_profile(profile.pk, "entries")
     # The whole profile page again, with the typed value and its error next to the field.
     return page(request, "filter/profile.html", profile_context(profile, entry_form=form), invalid=True)

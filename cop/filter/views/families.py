@@ -54,6 +54,7 @@ def _family_page(
             "family": family,
             "profiles": family.profiles.order_by("name", "pk"),
             "guardians": family.guardians.select_related("user").order_by("user__username"),
+            "ranges": list(family.assigned_ranges.all()),
             "guardian_form": guardian_form or GuardianForm(),
         },
         invalid=guardian_form is not None,

@@ -21,9 +21,9 @@ RECENT_FOR_CHILD = 10
 
 @never_cache
 def ask(request: HttpRequest, token: str) -> HttpResponse:
-    """The child's page, reached through the link on the device. The device's token is the only key:
-    an unknown one is simply not found."""
-    device = Device.objects.select_related("profile").filter(token=token).first()
+    """The child's page, reached through the link on the device. The device's ask token is the only
+    key (never its DNS token, which this page neither takes nor shows): an unknown one is not found."""
+    device = Device.objects.select_related("profile").filter(ask_token=token).first()
     if device is None:
         raise Http404(_("This link does not work. Ask a parent for the right one."))
     profile = device.profile
