@@ -70,10 +70,38 @@ class Query:
     subnet: tuple[int, bytes, int] | None = None  # family, address bytes, prefix
 
 
+# Header flags of replies (RFC 1035 4.1.1, RFC 4035 3.2.2, RFC 6891 6.1.3). Every reply copies the
+# ID, the opcode and RD. A reply to a message understood as a query (answers, blocked answers,
+# SERVFAIL, REFUSED, truncated, BADVERS) sets RA, since this is a recursive resolver, and copies
+# CD. A reply to a message that was not understood (FORMERR: malformed; NOTIMP: an opcode this
+# resolver does not implement, whose other bits may mean something else) sets nothing more: no RA,
+# CD, AD, AA or TC, since it says nothing about the query's content.
+
+
 def error(data: bytes, rcode: int) -> bytes:
-    """A bare header answering `data` with `rcode`: never larger than the message it answers."""
-    flags = 0x8000 | (data[2] << 8 & 0x7900) | (data[3] & 0x10) | 0x80 | rcode
+    """The answer to a message `parse` refused with `rcode`: never larger than the message it answers.
+
+    FORMERR and NOTIMP get a bare header; BADVERS (an EDNS version other than 0) gets the question
+    and an OPT record of version 0, which is where RCODE 16's upper bits go.
+    """
+    if rcode == BADVERS:
+        return _badvers(data)
+    flags = 0x8000 | (data[2] << 8 & 0x7900) | rcode
     return data[:2] + _U16.pack(flags) + b"\x00\x00\x00\x00\x00\x00\x00\x00"
+
+
+def _badvers(data: bytes) -> bytes:
+    # `parse` returns BADVERS only after it read the question and found one OPT record after it,
+    # so the question's end is known to be inside the message; the OPT we send is 11 bytes, no
+    # larger than the one received. RCODE 16 = 0x010 is 1 in the OPT's extended-RCODE byte and 0
+    # in the header (RFC 6891 6.1.3); DO is not echoed, since nothing was answered.
+    position = 12
+    while data[position]:
+        position += data[position] + 1
+    end = position + 5
+    flags = 0x8080 | (data[2] << 8 & 0x0100) | (data[3] & 0x10)
+    opt = b"\x00\x00\x29" + _U16.pack(UDP_OURS) + _U32.pack(BADVERS >> 4 << 24) + b"\x00\x00"
+    return data[:2] + _U16.pack(flags) + b"\x00\x01\x00\x00\x00\x00\x00\x01" + data[12:end] + opt
 
 
 _ONE_QUESTION = b"\x00\x01\x00\x00\x00\x00"
