@@ -55,6 +55,7 @@ TCP_IDLE = 10.0
 TYPE_ANY = 255
 ZONE_TRANSFERS = {251, 252}
 REWRITE_TTL = 300
+FAILURE_LOG_INTERVAL = 10.0  # seconds between two log lines about the same upstream's failures
 K = TypeVar("K")
 Cached = tuple[bytes, int, bool]  # name key, type, DNSSEC OK
 
@@ -169,6 +170,50 @@ class Recorder:
         return taken
 
 
+class FailureLog:
+    """Upstream failures logged at a bounded rate: the first at once, then one count per interval.
+
+    A dead upstream fails every forwarded query; a line per failure would flood the log (tens of
+    thousands of lines in seconds) and hide everything else. Runs on the event loop only.
+    """
+
+    def __init__(self, interval: float = FAILURE_LOG_INTERVAL) -> None:
+        self.interval = interval
+        # upstream -> [start of the interval, failures not logged yet, the last problem]
+        self.open: dict[str, list[Any]] = {}
+
+    def failed(self, upstream: str, problem: BaseException, now: float) -> None:
+        text = _describe(problem)
+        state = self.open.get(upstream)
+        if state is None:
+            log.warning("upstream %s: %s", upstream, text)
+            self.open[upstream] = [now, 0, text]
+            return
+        state[1] += 1
+        state[2] = text
+        self.flush(now)
+
+    def flush(self, now: float) -> None:
+        """Log the count of each interval that has ended; an interval without failures closes."""
+        for upstream, state in list(self.open.items()):
+            started, count, text = state
+            if now - started < self.interval:
+                continue
+            if not count:
+                del self.open[upstream]
+                continue
+            log.warning(
+                "upstream %s: %s failures in the last %d s: %s", upstream, f"{count:,}", self.interval, text
+            )
+            self.open[upstream] = [now, 0, text]
+
+
+def _describe(problem: BaseException) -> str:
+    if isinstance(problem, TimeoutError):
+        return "timeout"
+    return str(problem) or problem.__class__.__name__
+
+
 def _add_counts(mine: dict[K, int], theirs: dict[K, int]) -> None:
     for key, count in theirs.items():
         mine[key] = mine.get(key, 0) + count
@@ -195,6 +240,7 @@ class Resolver:
         self.answers: dict[tuple[str, bytes], tuple[Any, ...]] = {}
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.failures = FailureLog()
 
     # -- policy -------------------------------------------------------------------------------
 
@@ -361,7 +407,7 @@ class Resolver:
                     raw = await self._tcp(host, port, query)
                     answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL)
             except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as problem:
-                log.warning("upstream %s:%s: %s", host, port, problem)
+                self.failures.failed(f"{host}:{port}", problem, time.monotonic())
                 continue
             answer.stored = time.time()
             if answer.ttl > 0:
@@ -599,9 +645,11 @@ async def serve_tcp_client(
 
 
 async def watch(resolver: Resolver, interval: float = 1.0) -> None:
-    """Pick up a new snapshot within a second of it being written, loading it off the loop."""
+    """Pick up a new snapshot within a second of it being written (loading it off the loop); log
+    the counts of upstream failures whose interval ended."""
     while True:
         await asyncio.sleep(interval)
+        resolver.failures.flush(time.monotonic())
         name = current_name(resolver.config.snapshot_dir)
         if name and name != resolver.snapshot_name:
             await asyncio.to_thread(_reload_in_thread, resolver)

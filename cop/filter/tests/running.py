@@ -84,7 +84,9 @@ def start(
     workers: int = 2,
     env: dict[str, str] | None = None,
     doh_port: int | None = None,
+    log: Path | None = None,
 ) -> Running:
+    """Start `cop run_filter`; its log (stderr) goes to the file `log` when one is given."""
     port = free_port()
     command = [
         sys.executable,
@@ -103,7 +105,12 @@ def start(
         *(["--doh-listen", f"127.0.0.1:{doh_port}"] if doh_port else []),
     ]
     environment = {**os.environ, "COP_LOG_LEVEL": "WARNING", **(env or {})}
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    errors = open(log, "ab") if log is not None else None  # noqa: SIM115 - the child keeps its own copy
+    try:
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=errors)
+    finally:
+        if errors is not None:
+            errors.close()
     running = Running(process, port, upstream, directory)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
