@@ -15,6 +15,7 @@ import datetime
 import logging
 import os
 import random
+import signal
 import socket
 import struct
 import threading
@@ -241,6 +242,7 @@ class Resolver:
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
         self.failures = FailureLog()
+        self.supervisor = 0  # the pid of the supervising process, when there is one
 
     # -- policy -------------------------------------------------------------------------------
 
@@ -646,9 +648,13 @@ async def serve_tcp_client(
 
 async def watch(resolver: Resolver, interval: float = 1.0) -> None:
     """Pick up a new snapshot within a second of it being written (loading it off the loop); log
-    the counts of upstream failures whose interval ended."""
+    the counts of upstream failures whose interval ended; stop when the supervisor is gone."""
     while True:
         await asyncio.sleep(interval)
+        if resolver.supervisor and os.getppid() != resolver.supervisor:
+            # The supervisor is gone and the kernel did not say so (see supervisor.die_with).
+            log.error("filter worker %d: supervisor %d gone; stopping", os.getpid(), resolver.supervisor)
+            os.kill(os.getpid(), signal.SIGTERM)
         resolver.failures.flush(time.monotonic())
         name = current_name(resolver.config.snapshot_dir)
         if name and name != resolver.snapshot_name:

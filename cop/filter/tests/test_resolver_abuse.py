@@ -5,7 +5,9 @@ Each test runs the real resolver (`cop run_filter`) on 127.0.0.1 and asks it wit
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import time
 from pathlib import Path
@@ -58,3 +60,52 @@ def test_a_dead_upstream_gives_a_few_log_lines_with_a_count_not_one_per_query(tm
     counted = int(re.search(r"([\d,]+) failures", summary[0]).group(1).replace(",", ""))  # type: ignore[union-attr]
     assert counted >= queries // 2
     assert "refused" in summary[0].lower()
+
+
+def _alive(pid: int) -> bool:
+    """Running, as opposed to gone or a zombie no one has reaped yet (in a container, often no one)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _free(port: int) -> bool:
+    """Whether sockets without SO_REUSEPORT can take the port, over UDP and TCP.
+
+    A process's last threads may still be closing its sockets when its main thread shows as a zombie.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", port))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", port))
+    except OSError:
+        return False
+    return True
+
+
+def test_workers_die_with_their_supervisor_even_after_kill_9(tmp_path: Path) -> None:
+    _snapshot(tmp_path)
+    upstream = Upstream().start()
+    running = start(tmp_path, upstream, workers=2)
+    workers: set[int] = set()
+    try:
+        supervisor = running.process.pid
+        workers = {int(p) for p in Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()}
+        assert len(workers) == 2
+        running.process.send_signal(signal.SIGKILL)
+        running.process.wait(5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (any(map(_alive, workers)) or not _free(running.port)):
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+        # The port is free: no old worker is left serving beside the workers of a new supervisor.
+        assert _free(running.port)
+    finally:
+        running.stop()
+        upstream.stop()
+        for pid in workers:
+            if _alive(pid):  # left behind by a failure above: never let it outlive the test
+                os.kill(pid, signal.SIGKILL)
