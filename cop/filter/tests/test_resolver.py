@@ -413,7 +413,7 @@ def test_dig_sees_badvers_for_edns_version_1(running: Running) -> None:
 
 
 @pytest.mark.parametrize("opcode", [dns.opcode.STATUS, dns.opcode.NOTIFY, dns.opcode.UPDATE])
-def test_notimp_replies_set_neither_ra_nor_cd(running: Running, opcode: int) -> None:
+def test_notimp_replies_set_neither_ra_nor_cd(running: Running, opcode: dns.opcode.Opcode) -> None:
     query = dns.message.make_query("news.example.org", "A")
     query.set_opcode(opcode)
     query.flags |= dns.flags.CD | dns.flags.RD
@@ -446,7 +446,9 @@ def test_answers_to_understood_queries_set_ra_and_copy_cd(running: Running) -> N
         ("play.games.example", "A", KID),
         ("example.org", "AXFR", ""),
     ):
-        options = [dns.edns.GenericOption(dns.edns.OptionType.make(65074), token.encode())] if token else []
+        options: list[dns.edns.Option] = (
+            [dns.edns.GenericOption(dns.edns.OptionType.make(65074), token.encode())] if token else []
+        )
         query = dns.message.make_query(name, rdtype, use_edns=0, options=options)
         query.flags |= dns.flags.CD
         response = dns.query.tcp(query, "127.0.0.1", port=running.port, timeout=3)
