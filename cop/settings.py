@@ -256,3 +256,13 @@ FILTER_DOH_LISTEN = envstr("COP_FILTER_DOH_LISTEN", "")
 FILTER_REPORT_RETENTION_DAYS = envcount("COP_FILTER_REPORT_RETENTION_DAYS", 90, minimum=1)
 FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, minimum=1)
 FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)
+# Response-rate limiting of UDP answers per client network (0 turns it off); every Nth answer over
+# the limit goes out truncated so that real clients retry over TCP (0: none does).
+FILTER_RRL_RESPONSES_PER_SECOND = envcount("COP_FILTER_RRL_RESPONSES_PER_SECOND", 50, minimum=0)
+FILTER_RRL_SLIP = envcount("COP_FILTER_RRL_SLIP", 2, minimum=0)
+FILTER_RRL_IPV4_PREFIX = envcount("COP_FILTER_RRL_IPV4_PREFIX", 24, minimum=1)
+FILTER_RRL_IPV6_PREFIX = envcount("COP_FILTER_RRL_IPV6_PREFIX", 56, minimum=1)
+if FILTER_RRL_IPV4_PREFIX > 32 or FILTER_RRL_IPV6_PREFIX > 128:
+    raise ImproperlyConfigured(
+        "COP_FILTER_RRL_IPV4_PREFIX is at most 32, COP_FILTER_RRL_IPV6_PREFIX at most 128"
+    )

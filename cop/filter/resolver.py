@@ -34,6 +34,7 @@ import dns.rdatatype
 import dns.rrset
 
 from cop.filter import safesearch, wire
+from cop.filter.ratelimit import SLIP, ResponseLimit
 from cop.filter.snapshot import (
     BLOCK_ILLEGAL,
     FIRST_BLOCK,
@@ -69,6 +70,11 @@ class Config:
     cache_entries: int = 100_000
     # Answers kept ready to send per worker (0: none). Each costs about 300 bytes.
     answer_entries: int = 50_000
+    # Response-rate limiting of UDP per client network (ratelimit.py); 0 responses a second: off.
+    rrl_per_second: int = 0
+    rrl_slip: int = 2
+    rrl_ipv4_prefix: int = 24
+    rrl_ipv6_prefix: int = 56
 
 
 def _rewrite_tables() -> dict[tuple[bool, str], dict[bytes, bytes]]:
@@ -242,6 +248,13 @@ class Resolver:
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
         self.failures = FailureLog()
+        self.limit = (
+            ResponseLimit(
+                config.rrl_per_second, config.rrl_slip, config.rrl_ipv4_prefix, config.rrl_ipv6_prefix
+            )
+            if config.rrl_per_second
+            else None
+        )
         self.supervisor = 0  # the pid of the supervising process, when there is one
 
     # -- policy -------------------------------------------------------------------------------
@@ -579,6 +592,8 @@ def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEven
     handle = resolver.handle
     hand_over = loop.call_soon_threadsafe
     dispatch = resolver.dispatch
+    limit = resolver.limit.check if resolver.limit is not None else None
+    clock = time.monotonic
     while True:
         try:
             data, address = recvfrom(4096)
@@ -593,6 +608,14 @@ def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEven
             continue
         if result is None:
             continue
+        # Response-rate limiting: answers larger than the question, and work for the loop (an
+        # upstream answer will come), count against the client network's allowance.
+        if limit is not None and (result.__class__ is not bytes or len(result) > len(data)):  # type: ignore[arg-type]
+            verdict = limit(address[0], clock())
+            if verdict:
+                if verdict == SLIP:
+                    _slip(sock, data, address)
+                continue
         if result.__class__ is bytes:
             try:
                 sendto(result, address)  # type: ignore[arg-type]
@@ -600,6 +623,16 @@ def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEven
                 pass  # a full send buffer: the client will retry, as it would after a loss
         else:
             hand_over(dispatch, cast(Later, result), _udp_reply(sock, address), False)
+
+
+def _slip(sock: socket.socket, data: bytes, address: tuple[str, int]) -> None:
+    """A truncated reply (header, question, TC), no larger than the query: retry over TCP."""
+    query = wire.parse(data)
+    if isinstance(query, wire.Query):
+        try:
+            sock.sendto(wire.truncated(query), address)
+        except OSError:
+            pass
 
 
 def _udp_reply(sock: socket.socket, address: tuple[str, int]) -> Reply:
