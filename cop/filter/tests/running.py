@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -34,11 +35,24 @@ def write_snapshot(
     version: int,
     lists: dict[str, list[str]],
     exceptions: dict[str, list[str]] | None = None,
+    addresses: dict[str, list[str]] | None = None,
     **document: Any,
 ) -> None:
-    """Compile lists and a policy document into `directory` the way the platform's compiler does."""
-    entries = [(name, bit(category)) for category, names in lists.items() for name in names]
+    """Compile lists and a policy document into `directory` the way the platform's compiler does.
+
+    `addresses` are lists of IPv4 and IPv6 addresses per category, keyed b"\x00" + the packed address.
+    """
+    entries: list[tuple[str | bytes, int]] = [
+        (name, bit(category)) for category, names in lists.items() for name in names
+    ]
     entries += [(n, bit(c) << EXCEPTION_SHIFT) for c, names in (exceptions or {}).items() for n in names]
+    entries += [
+        (b"\x00" + ipaddress.ip_address(text).packed, bit(category))
+        for category, texts in (addresses or {}).items()
+        for text in texts
+    ]
+    if addresses:
+        document["has_addresses"] = True
     table_name = f"table-test-{version}.bin"
     build(entries, len(entries), directory / table_name)
     snapshot.publish(directory, {"version": version, "categories": ORDER, "table": table_name, **document})
