@@ -275,3 +275,13 @@ FILTER_DOWNLOAD_SECONDS = envcount("COP_FILTER_DOWNLOAD_SECONDS", 900, minimum=1
 # (cop/filter/README.md, "Who may bind which addresses"): /24 for IPv4, /56 for IPv6.
 FILTER_BIND_WIDEST_IPV4 = envcount("COP_FILTER_BIND_WIDEST_IPV4", 24, minimum=8)
 FILTER_BIND_WIDEST_IPV6 = envcount("COP_FILTER_BIND_WIDEST_IPV6", 56, minimum=16)
+# Response-rate limiting of UDP answers per client network (0 turns it off); every Nth answer over
+# the limit goes out truncated so that real clients retry over TCP (0: none does).
+FILTER_RRL_RESPONSES_PER_SECOND = envcount("COP_FILTER_RRL_RESPONSES_PER_SECOND", 50, minimum=0)
+FILTER_RRL_SLIP = envcount("COP_FILTER_RRL_SLIP", 2, minimum=0)
+FILTER_RRL_IPV4_PREFIX = envcount("COP_FILTER_RRL_IPV4_PREFIX", 24, minimum=1)
+FILTER_RRL_IPV6_PREFIX = envcount("COP_FILTER_RRL_IPV6_PREFIX", 56, minimum=1)
+if FILTER_RRL_IPV4_PREFIX > 32 or FILTER_RRL_IPV6_PREFIX > 128:
+    raise ImproperlyConfigured(
+        "COP_FILTER_RRL_IPV4_PREFIX is at most 32, COP_FILTER_RRL_IPV6_PREFIX at most 128"
+    )

@@ -15,6 +15,7 @@ import datetime
 import logging
 import os
 import random
+import signal
 import socket
 import struct
 import threading
@@ -33,6 +34,7 @@ import dns.rdatatype
 import dns.rrset
 
 from cop.filter import safesearch, wire
+from cop.filter.ratelimit import SLIP, ResponseLimit
 from cop.filter.snapshot import (
     BLOCK_ILLEGAL,
     FIRST_BLOCK,
@@ -58,6 +60,7 @@ TCP_IDLE = 10.0
 TYPE_ANY = 255
 ZONE_TRANSFERS = {251, 252}
 REWRITE_TTL = 300
+FAILURE_LOG_INTERVAL = 10.0  # seconds between two log lines about the same upstream's failures
 K = TypeVar("K")
 Cached = tuple[bytes, int, bool]  # name key, type, DNSSEC OK
 
@@ -70,6 +73,11 @@ class Config:
     cache_entries: int = 100_000
     # Answers kept ready to send per worker (0: none). Each costs about 300 bytes.
     answer_entries: int = 50_000
+    # Response-rate limiting of UDP per client network (ratelimit.py); 0 responses a second: off.
+    rrl_per_second: int = 0
+    rrl_slip: int = 2
+    rrl_ipv4_prefix: int = 24
+    rrl_ipv6_prefix: int = 56
 
 
 def _rewrite_tables() -> dict[tuple[bool, str], dict[bytes, bytes]]:
@@ -172,6 +180,50 @@ class Recorder:
         return taken
 
 
+class FailureLog:
+    """Upstream failures logged at a bounded rate: the first at once, then one count per interval.
+
+    A dead upstream fails every forwarded query; a line per failure would flood the log (tens of
+    thousands of lines in seconds) and hide everything else. Runs on the event loop only.
+    """
+
+    def __init__(self, interval: float = FAILURE_LOG_INTERVAL) -> None:
+        self.interval = interval
+        # upstream -> [start of the interval, failures not logged yet, the last problem]
+        self.open: dict[str, list[Any]] = {}
+
+    def failed(self, upstream: str, problem: BaseException, now: float) -> None:
+        text = _describe(problem)
+        state = self.open.get(upstream)
+        if state is None:
+            log.warning("upstream %s: %s", upstream, text)
+            self.open[upstream] = [now, 0, text]
+            return
+        state[1] += 1
+        state[2] = text
+        self.flush(now)
+
+    def flush(self, now: float) -> None:
+        """Log the count of each interval that has ended; an interval without failures closes."""
+        for upstream, state in list(self.open.items()):
+            started, count, text = state
+            if now - started < self.interval:
+                continue
+            if not count:
+                del self.open[upstream]
+                continue
+            log.warning(
+                "upstream %s: %s failures in the last %d s: %s", upstream, f"{count:,}", self.interval, text
+            )
+            self.open[upstream] = [now, 0, text]
+
+
+def _describe(problem: BaseException) -> str:
+    if isinstance(problem, TimeoutError):
+        return "timeout"
+    return str(problem) or problem.__class__.__name__
+
+
 def _add_counts(mine: dict[K, int], theirs: dict[K, int]) -> None:
     for key, count in theirs.items():
         mine[key] = mine.get(key, 0) + count
@@ -187,6 +239,23 @@ def _text(key: bytes) -> str:
     return ".".join(labels)
 
 
+class Decision:
+    """What `handle` decided about a question it hands to the event loop, for the answer to finish:
+    the snapshot and profile it was decided under, the table bits of the name asked, and why it
+    passed (or, once the answer has been checked, why it is blocked)."""
+
+    __slots__ = ("bit", "bits", "profile", "reason", "snapshot")
+
+    def __init__(
+        self, snapshot: Snapshot, profile: CompiledProfile, bits: int, reason: int, bit: int
+    ) -> None:
+        self.snapshot = snapshot
+        self.profile = profile
+        self.bits = bits
+        self.reason = reason
+        self.bit = bit
+
+
 class Resolver:
     def __init__(self, config: Config, recorder: Recorder | None = None) -> None:
         self.config = config
@@ -198,6 +267,15 @@ class Resolver:
         self.answers: dict[tuple[str, bytes], tuple[Any, ...]] = {}
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.failures = FailureLog()
+        self.limit = (
+            ResponseLimit(
+                config.rrl_per_second, config.rrl_slip, config.rrl_ipv4_prefix, config.rrl_ipv6_prefix
+            )
+            if config.rrl_per_second
+            else None
+        )
+        self.supervisor = 0  # the pid of the supervising process, when there is one
 
     # -- policy -------------------------------------------------------------------------------
 
@@ -259,34 +337,96 @@ class Resolver:
             profile = snapshot.default
         suffixes = query.suffixes
         now = time.time()
-        reason, bit = profile.decide(suffixes, snapshot.bits(suffixes), now)
-        if self.recorder is not None:
-            self.recorder.record(snapshot, profile, query.key, qtype, reason, bit, now)
+        bits = snapshot.bits(suffixes)
+        reason, bit = profile.decide(suffixes, bits, now)
         if reason >= FIRST_BLOCK:
+            if self.recorder is not None:
+                self.recorder.record(snapshot, profile, query.key, qtype, reason, bit, now)
             ede = wire.EDE_CENSORED if reason == BLOCK_ILLEGAL else wire.EDE_FILTERED
             # Always small (a question and one record): no truncation check needed.
             # Not kept in the answer cache: made from ready parts, a blocked answer costs little
             # more than a cache hit, and lists of millions would only churn the cache.
             return wire.blocked(query, profile.nxdomain, self.config.block_ttl, ede, snapshot.version)
+        # Allowed so far; what the answer leads to may still block it (`_screen`), so it is
+        # counted when the answer is known.
         if snapshot.local and query.key in snapshot.local:
-            return (self._start_local, query, snapshot)
+            return (self._start_local, query, Decision(snapshot, profile, bits, reason, bit))
         # Safe search stays on during a pause: a pause lifts blocks, it does not unfilter search.
         if profile.safe_search or profile.youtube != "off":
             target = REWRITES[(profile.safe_search, profile.youtube)].get(query.key)
             if target is not None:
-                return (self._start_rewrite, query, target)
+                return (self._start_rewrite, query, (target, Decision(snapshot, profile, bits, reason, bit)))
         cache_key = (query.key, qtype, query.do)
         answer = self.cache.get(cache_key)
         if answer is not None:
             age = int(now - answer.stored)
             if age < answer.ttl:
-                message = wire.limit(query, wire.replay(query, answer, age), tcp)
+                screened = None
+                # An answer without CNAMEs costs one test here while no list lists addresses.
+                if answer.names or snapshot.has_addresses:
+                    screened = self._screen(snapshot, profile, suffixes, bits, answer, now)
+                if screened is None:
+                    message = wire.limit(query, wire.replay(query, answer, age), tcp)
+                else:
+                    reason, bit = screened
+                    message = self._block(query, snapshot, profile, reason)
+                if self.recorder is not None:
+                    self.recorder.record(snapshot, profile, query.key, qtype, reason, bit, now)
                 if not tcp and profile.simple:
                     # TTLs count down by whole seconds: the same bytes hold until the next one.
+                    # A simple profile decides by the lists alone, so the same client gets the
+                    # same verdict on this answer until then, blocked or not.
                     until = min(answer.stored + age + 1, answer.stored + answer.ttl)
                     self._remember(answers_key, message, snapshot, until, profile, query, reason, bit)
                 return message
-        return (self._forward, query, cache_key)
+        return (self._forward, query, (cache_key, Decision(snapshot, profile, bits, reason, bit)))
+
+    def _screen(
+        self,
+        snapshot: Snapshot,
+        profile: CompiledProfile,
+        suffixes: list[bytes],
+        bits: int,
+        answer: wire.Answer,
+        now: float,
+    ) -> tuple[int, int] | None:
+        """(reason, category bit) when an answer leads to a name or an address this client's
+        profile blocks: a CNAME target, an A or AAAA address an address list lists.
+
+        Each is decided as if it had been asked, together with the asked name (its `suffixes`
+        and table `bits`): what a parent allowed by name, or a list excepted, stays allowed
+        through its CNAMEs and addresses (as AdGuard Home and Pi-hole do for allowlisted
+        questions), while the illegal list blocks whatever leads to it. Decided per client at
+        replay, never stored with the answer: it depends on the profile and the snapshot.
+        """
+        for _key, target in answer.names:
+            reason, bit = profile.decide(target + suffixes, snapshot.bits(target) | bits, now)
+            if reason >= FIRST_BLOCK:
+                return reason, bit
+        if snapshot.has_addresses:
+            for packed in answer.addresses:
+                found = snapshot.address_bits(packed)
+                if found:
+                    reason, bit = profile.decide(suffixes, found | bits, now)
+                    if reason >= FIRST_BLOCK:
+                        return reason, bit
+        return None
+
+    def _block(self, query: wire.Query, snapshot: Snapshot, profile: CompiledProfile, reason: int) -> bytes:
+        ede = wire.EDE_CENSORED if reason == BLOCK_ILLEGAL else wire.EDE_FILTERED
+        return wire.blocked(query, profile.nxdomain, self.config.block_ttl, ede, snapshot.version)
+
+    def _record(self, query: wire.Query, decision: Decision) -> None:
+        if self.recorder is not None:
+            self.recorder.record(
+                decision.snapshot,
+                decision.profile,
+                query.key,
+                query.qtype,
+                decision.reason,
+                decision.bit,
+                time.time(),
+            )
 
     def _remember(
         self,
@@ -317,7 +457,8 @@ class Resolver:
 
     # -- upstream -----------------------------------------------------------------------------
 
-    def _forward(self, query: wire.Query, cache_key: Cached, reply: Reply, tcp: bool) -> None:
+    def _forward(self, query: wire.Query, work: tuple[Cached, Decision], reply: Reply, tcp: bool) -> None:
+        cache_key, decision = work
         future = self.pending.get(cache_key)
         if future is None:
             assert self.loop is not None
@@ -329,10 +470,21 @@ class Resolver:
         def done(finished: asyncio.Future[wire.Answer | None]) -> None:
             answer = finished.result() if not finished.cancelled() else None
             if answer is None:
+                self._record(query, decision)
                 reply(wire.servfail(query))
+                return
+            now = time.time()
+            snapshot, profile = decision.snapshot, decision.profile
+            screened = None
+            if answer.names or snapshot.has_addresses:
+                screened = self._screen(snapshot, profile, query.suffixes, decision.bits, answer, now)
+            if screened is None:
+                message = wire.limit(query, wire.replay(query, answer, int(now - answer.stored)), tcp)
             else:
-                age = int(time.time() - answer.stored)
-                reply(wire.limit(query, wire.replay(query, answer, age), tcp))
+                decision.reason, decision.bit = screened
+                message = self._block(query, snapshot, profile, decision.reason)
+            self._record(query, decision)
+            reply(message)
 
         future.add_done_callback(done)
 
@@ -359,12 +511,12 @@ class Resolver:
             query = wire.question(key, qtype, message_id, do)
             try:
                 raw = await self._udp(host, port, query, message_id)
-                answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL)
+                answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL, minimal=not do)
                 if answer.truncated:
                     raw = await self._tcp(host, port, query)
-                    answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL)
+                    answer = wire.read_answer(raw, question_bytes, MAX_TTL, NEGATIVE_TTL, minimal=not do)
             except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as problem:
-                log.warning("upstream %s:%s: %s", host, port, problem)
+                self.failures.failed(f"{host}:{port}", problem, time.monotonic())
                 continue
             answer.stored = time.time()
             if answer.ttl > 0:
@@ -409,19 +561,30 @@ class Resolver:
 
     # -- slow paths: dnspython builds these answers ---------------------------------------------
 
-    def _start_local(self, query: wire.Query, snapshot: Snapshot, reply: Reply, tcp: bool) -> None:
-        self._later(self._local(query, snapshot), reply, query, tcp)
+    def _start_local(self, query: wire.Query, decision: Decision, reply: Reply, tcp: bool) -> None:
+        self._later(self._local(query, decision), reply, query, tcp, decision)
 
-    def _start_rewrite(self, query: wire.Query, target: bytes, reply: Reply, tcp: bool) -> None:
-        self._later(self._rewrite(query, target), reply, query, tcp)
+    def _start_rewrite(
+        self, query: wire.Query, work: tuple[bytes, Decision], reply: Reply, tcp: bool
+    ) -> None:
+        target, decision = work
+        self._later(self._rewrite(query, target, decision), reply, query, tcp, decision)
 
-    def _later(self, work: Coroutine[Any, Any, bytes], reply: Reply, query: wire.Query, tcp: bool) -> None:
+    def _later(
+        self,
+        work: Coroutine[Any, Any, bytes],
+        reply: Reply,
+        query: wire.Query,
+        tcp: bool,
+        decision: Decision,
+    ) -> None:
         assert self.loop is not None
         task = self.loop.create_task(work)
 
         def done(finished: asyncio.Task[bytes]) -> None:
             if finished.cancelled():
                 return
+            self._record(query, decision)  # the work may have turned it into a block
             problem = finished.exception()
             if problem is not None:
                 log.error("answer failed: %r", problem)
@@ -442,14 +605,33 @@ class Resolver:
         message.flags = (message.flags & ~0x0110) | (query.flags & 0x0110) | 0x8080
         return message
 
-    async def _chase(self, message: dns.message.Message, target_key: bytes, qtype: int, do: bool) -> None:
-        """Append the target's own records (a CNAME chain ends in addresses, as clients expect)."""
+    async def _chase(
+        self,
+        message: dns.message.Message,
+        target_key: bytes,
+        query: wire.Query,
+        decision: Decision,
+    ) -> bool:
+        """Append the target's own records (a CNAME chain ends in addresses, as clients expect).
+
+        False, with the decision turned into a block, when the target's answer leads to a name
+        or address the client's profile blocks (`_screen`).
+        """
+        qtype, do = query.qtype, query.do
         if qtype == dns.rdatatype.CNAME:
-            return
+            return True
         answer = await self.lookup(target_key, qtype, do)
         if answer is None:
             message.set_rcode(dns.rcode.SERVFAIL)
-            return
+            return True
+        snapshot = decision.snapshot
+        if answer.names or snapshot.has_addresses:
+            screened = self._screen(
+                snapshot, decision.profile, query.suffixes, decision.bits, answer, time.time()
+            )
+            if screened is not None:
+                decision.reason, decision.bit = screened
+                return False
         fake = wire.Query()
         fake.id = b"\x00\x00"
         fake.question = target_key + b"\x00" + struct.pack("!HH", qtype, wire.CLASS_IN)
@@ -458,16 +640,23 @@ class Resolver:
         if not upstream.answer:
             message.authority.extend(upstream.authority)
         message.set_rcode(upstream.rcode())
+        return True
 
-    async def _rewrite(self, query: wire.Query, target_key: bytes) -> bytes:
+    async def _rewrite(self, query: wire.Query, target_key: bytes, decision: Decision) -> bytes:
+        # The rewrite target itself is not checked against the lists: it is one of the engines'
+        # fixed filtered services (safesearch.py), on the same site as the name asked, which has
+        # just passed; a list that lists the filtered service alone would only take safe search
+        # away from a child. What the engine's answer leads to is checked as any upstream answer.
         message = self._response(query)
         owner = message.question[0].name
         target = dns.name.from_wire(target_key + b"\x00", 0)[0]
         message.answer.append(dns.rrset.from_text(owner, REWRITE_TTL, "IN", "CNAME", target.to_text()))
-        await self._chase(message, target_key, query.qtype, query.do)
+        if not await self._chase(message, target_key, query, decision):
+            return self._block(query, decision.snapshot, decision.profile, decision.reason)
         return message.to_wire(max_size=65535)
 
-    async def _local(self, query: wire.Query, snapshot: Snapshot) -> bytes:
+    async def _local(self, query: wire.Query, decision: Decision) -> bytes:
+        snapshot, profile = decision.snapshot, decision.profile
         message = self._response(query)
         message.flags |= dns.flags.AA
         owner = message.question[0].name
@@ -476,9 +665,19 @@ class Resolver:
         cnames = [(value, ttl) for rtype, value, ttl in records if rtype == "CNAME"]
         if cnames:
             value, ttl = cnames[0]
+            # A local alias of a blocked name is blocked as the name (the operator's own
+            # addresses, A and AAAA records, are not checked: they are the operator's choice).
+            target_key = wire_key(value)
+            target = wire.suffixes(target_key)
+            reason, bit = profile.decide(
+                target + query.suffixes, snapshot.bits(target) | decision.bits, time.time()
+            )
+            if reason >= FIRST_BLOCK:
+                decision.reason, decision.bit = reason, bit
+                return self._block(query, snapshot, profile, reason)
             message.answer.append(dns.rrset.from_text(owner, ttl, "IN", "CNAME", value + "."))
-            if wanted != "CNAME":
-                await self._chase(message, wire_key(value), query.qtype, query.do)
+            if wanted != "CNAME" and not await self._chase(message, target_key, query, decision):
+                return self._block(query, snapshot, profile, decision.reason)
             return message.to_wire(max_size=65535)
         matching = [(value, ttl) for rtype, value, ttl in records if rtype == wanted]
         if matching:
@@ -534,6 +733,8 @@ def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEven
     handle = resolver.handle
     hand_over = loop.call_soon_threadsafe
     dispatch = resolver.dispatch
+    limit = resolver.limit.check if resolver.limit is not None else None
+    clock = time.monotonic
     while True:
         try:
             data, address = recvfrom(4096)
@@ -548,6 +749,14 @@ def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEven
             continue
         if result is None:
             continue
+        # Response-rate limiting: answers larger than the question, and work for the loop (an
+        # upstream answer will come), count against the client network's allowance.
+        if limit is not None and (result.__class__ is not bytes or len(result) > len(data)):  # type: ignore[arg-type]
+            verdict = limit(address[0], clock())
+            if verdict:
+                if verdict == SLIP:
+                    _slip(sock, data, address)
+                continue
         if result.__class__ is bytes:
             try:
                 sendto(result, address)  # type: ignore[arg-type]
@@ -555,6 +764,16 @@ def udp_loop(resolver: Resolver, sock: socket.socket, loop: asyncio.AbstractEven
                 pass  # a full send buffer: the client will retry, as it would after a loss
         else:
             hand_over(dispatch, cast(Later, result), _udp_reply(sock, address), False)
+
+
+def _slip(sock: socket.socket, data: bytes, address: tuple[str, int]) -> None:
+    """A truncated reply (header, question, TC), no larger than the query: retry over TCP."""
+    query = wire.parse(data)
+    if isinstance(query, wire.Query):
+        try:
+            sock.sendto(wire.truncated(query), address)
+        except OSError:
+            pass
 
 
 def _udp_reply(sock: socket.socket, address: tuple[str, int]) -> Reply:
@@ -605,9 +824,15 @@ async def serve_tcp_client(
 
 
 async def watch(resolver: Resolver, interval: float = 1.0) -> None:
-    """Pick up a new snapshot within a second of it being written, loading it off the loop."""
+    """Pick up a new snapshot within a second of it being written (loading it off the loop); log
+    the counts of upstream failures whose interval ended; stop when the supervisor is gone."""
     while True:
         await asyncio.sleep(interval)
+        if resolver.supervisor and os.getppid() != resolver.supervisor:
+            # The supervisor is gone and the kernel did not say so (see supervisor.die_with).
+            log.error("filter worker %d: supervisor %d gone; stopping", os.getpid(), resolver.supervisor)
+            os.kill(os.getpid(), signal.SIGTERM)
+        resolver.failures.flush(time.monotonic())
         name = current_name(resolver.config.snapshot_dir)
         if name and name != resolver.snapshot_name:
             await asyncio.to_thread(_reload_in_thread, resolver)

@@ -141,6 +141,8 @@ class Snapshot:
     networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int]] = field(default_factory=list)
     local: dict[bytes, list[tuple[str, str, int]]] = field(default_factory=dict)  # key -> (type, value, ttl)
     bound: bool = False  # some device is bound by address: look the client's address up
+    # Some active list lists addresses (keys b"\x00" + 4 or 16 bytes): answers' addresses are checked.
+    has_addresses: bool = False
 
     def bits(self, suffixes: list[bytes]) -> int:
         """The OR of the table's bits for the name and its parents (`Table.bits`, inlined: hot)."""
@@ -163,6 +165,10 @@ class Snapshot:
                     break
                 slot = (slot + 1) & mask
         return found
+
+    def address_bits(self, packed: bytes) -> int:
+        """The table's bits for an IPv4 or IPv6 address in an answer (4 or 16 bytes), as `bits` for names."""
+        return self.bits([b"\x00" + packed])
 
     def profile_for(self, address: str, token: str) -> CompiledProfile:
         """The profile of a client: its device token first, then its address, then the default."""
@@ -254,6 +260,7 @@ def from_document(document: dict[str, Any], table: Table | None) -> Snapshot:
                 snapshot.networks.append((network, device["profile"]))
     snapshot.networks.sort(key=lambda item: -item[0].prefixlen)
     snapshot.bound = bool(snapshot.hosts or snapshot.networks)
+    snapshot.has_addresses = bool(document.get("has_addresses"))
     for name, rtype, value, ttl in document.get("local", []):
         snapshot.local.setdefault(wire_key(name), []).append((rtype, value, ttl))
     return snapshot

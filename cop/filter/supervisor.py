@@ -1,14 +1,19 @@
 """Running resolver workers: N processes that each bind the same port with SO_REUSEPORT.
 
 The parent only starts workers, restarts one that dies, and stops them all on SIGTERM or SIGINT.
+Workers also end when the parent dies without a word (`kill -9`, a crash): otherwise a new parent's
+workers would serve beside the orphans, which keep an old configuration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from types import FrameType
@@ -23,6 +28,7 @@ log = logging.getLogger(__name__)
 RESTART_PAUSE = 1.0
 EARLY_DEATH = 5.0  # seconds
 EARLY_DEATHS_TO_STOP = 3
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def parse_address(text: str, default_port: int = 53) -> tuple[str, int]:
@@ -38,6 +44,23 @@ def parse_address(text: str, default_port: int = 53) -> tuple[str, int]:
     return text, default_port
 
 
+def die_with(supervisor: int) -> None:
+    """Have the kernel send SIGTERM to this process when `supervisor`, its parent, dies (Linux).
+
+    The parent may have died before this runs, and other systems have no such call: the watch
+    loop of `serve` also compares the parent's pid with `supervisor` every second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+                log.warning("filter worker: prctl failed (errno %d)", ctypes.get_errno())
+        except (OSError, AttributeError) as problem:
+            log.warning("filter worker: prctl unavailable: %s", problem)
+    if os.getppid() != supervisor:
+        raise SystemExit("filter worker: the supervisor is gone")
+
+
 def run_worker(
     config: Config,
     listen: list[tuple[str, int]],
@@ -45,10 +68,14 @@ def run_worker(
     flush_every: float,
     doh_listen: list[tuple[str, int]],
     tls: TLSConfig | None = None,
+    supervisor: int = 0,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if supervisor:
+        die_with(supervisor)
     resolver = Resolver(config, Recorder() if flush is not None else None)
+    resolver.supervisor = supervisor
     try:
         asyncio.run(
             serve(resolver, listen, flush=flush, flush_every=flush_every, doh_listen=doh_listen, tls=tls)
@@ -73,7 +100,10 @@ def supervise(
 
     def start() -> multiprocessing.process.BaseProcess:
         process = context.Process(
-            target=run_worker, args=(config, listen, flush, flush_every, doh_listen or [], tls), daemon=True
+            target=run_worker,
+            args=(config, listen, flush, flush_every, doh_listen or [], tls),
+            kwargs={"supervisor": os.getpid()},
+            daemon=True,
         )
         process.start()
         return process

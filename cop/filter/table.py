@@ -38,8 +38,10 @@ def key_hash(key: bytes) -> int:
     return hash64(key) or 1
 
 
-def build(entries: Iterable[tuple[str, int]], capacity: int, path: Path) -> int:
+def build(entries: Iterable[tuple[str | bytes, int]], capacity: int, path: Path) -> int:
     """Write a table of (normalised name, bits) pairs, OR-ing the bits of repeated names; returns entries.
+
+    A name given as bytes is taken as the key itself (an address: b"\x00" + its 4 or 16 bytes).
 
     `capacity` is an upper bound of the number of distinct names (the sum of the lists' sizes).
     The file is written next to `path` and renamed into place, so a reader never sees half of it.
@@ -50,7 +52,7 @@ def build(entries: Iterable[tuple[str, int]], capacity: int, path: Path) -> int:
     values = array("I", bytes(4 * slots))
     count = 0
     for name, bits in entries:
-        hashed = key_hash(wire_key(name))
+        hashed = key_hash(name if isinstance(name, bytes) else wire_key(name))
         slot = hashed & mask
         while True:
             found = keys[slot]

@@ -70,10 +70,38 @@ class Query:
     subnet: tuple[int, bytes, int] | None = None  # family, address bytes, prefix
 
 
+# Header flags of replies (RFC 1035 4.1.1, RFC 4035 3.2.2, RFC 6891 6.1.3). Every reply copies the
+# ID, the opcode and RD. A reply to a message understood as a query (answers, blocked answers,
+# SERVFAIL, REFUSED, truncated, BADVERS) sets RA, since this is a recursive resolver, and copies
+# CD. A reply to a message that was not understood (FORMERR: malformed; NOTIMP: an opcode this
+# resolver does not implement, whose other bits may mean something else) sets nothing more: no RA,
+# CD, AD, AA or TC, since it says nothing about the query's content.
+
+
 def error(data: bytes, rcode: int) -> bytes:
-    """A bare header answering `data` with `rcode`: never larger than the message it answers."""
-    flags = 0x8000 | (data[2] << 8 & 0x7900) | (data[3] & 0x10) | 0x80 | rcode
+    """The answer to a message `parse` refused with `rcode`: never larger than the message it answers.
+
+    FORMERR and NOTIMP get a bare header; BADVERS (an EDNS version other than 0) gets the question
+    and an OPT record of version 0, which is where RCODE 16's upper bits go.
+    """
+    if rcode == BADVERS:
+        return _badvers(data)
+    flags = 0x8000 | (data[2] << 8 & 0x7900) | rcode
     return data[:2] + _U16.pack(flags) + b"\x00\x00\x00\x00\x00\x00\x00\x00"
+
+
+def _badvers(data: bytes) -> bytes:
+    # `parse` returns BADVERS only after it read the question and found one OPT record after it,
+    # so the question's end is known to be inside the message; the OPT we send is 11 bytes, no
+    # larger than the one received. RCODE 16 = 0x010 is 1 in the OPT's extended-RCODE byte and 0
+    # in the header (RFC 6891 6.1.3); DO is not echoed, since nothing was answered.
+    position = 12
+    while data[position]:
+        position += data[position] + 1
+    end = position + 5
+    flags = 0x8080 | (data[2] << 8 & 0x0100) | (data[3] & 0x10)
+    opt = b"\x00\x00\x29" + _U16.pack(UDP_OURS) + _U32.pack(BADVERS >> 4 << 24) + b"\x00\x00"
+    return data[:2] + _U16.pack(flags) + b"\x00\x01\x00\x00\x00\x00\x00\x01" + data[12:end] + opt
 
 
 _ONE_QUESTION = b"\x00\x01\x00\x00\x00\x00"
@@ -275,10 +303,30 @@ def question(name_key: bytes, qtype: int, message_id: int, do: bool) -> bytes:
     return header + name_key + b"\x00" + _U16.pack(qtype) + _U16.pack(CLASS_IN) + opt
 
 
-class Answer:
-    """An upstream answer kept in the cache, ready to be replayed to any client with fresh TTLs."""
+Target = tuple[bytes, list[bytes]]  # a name's key and the keys of it and its parents (`Query.suffixes`)
 
-    __slots__ = ("_age", "_aged", "body", "counts", "flags", "stored", "truncated", "ttl", "ttl_offsets")
+
+class Answer:
+    """An upstream answer kept in the cache, ready to be replayed to any client with fresh TTLs.
+
+    `names` and `addresses` are what the answer leads to, read once here so that replaying it
+    to a client whose profile blocks one of them costs a few lookups, and nothing when there are
+    none: the CNAME targets of the answer section, and its A and AAAA addresses.
+    """
+
+    __slots__ = (
+        "_age",
+        "_aged",
+        "addresses",
+        "body",
+        "counts",
+        "flags",
+        "names",
+        "stored",
+        "truncated",
+        "ttl",
+        "ttl_offsets",
+    )
 
     def __init__(self) -> None:
         self.flags = 0
@@ -288,6 +336,8 @@ class Answer:
         self.ttl = 0  # how long the answer may be kept
         self.stored = 0.0
         self.truncated = False
+        self.names: tuple[Target, ...] = ()  # CNAME targets, in the order of the chain
+        self.addresses: tuple[bytes, ...] = ()  # A and AAAA data: 4 or 16 bytes each
         self._aged = b""
         self._age = -1
 
@@ -321,10 +371,54 @@ def _skip_name(message: bytes, position: int) -> int:
         position += length + 1
 
 
-def read_answer(message: bytes, expected_question: bytes, max_ttl: int, negative_ttl: int) -> Answer:
+def _read_key(message: bytes, position: int) -> bytes:
+    """The key (`Query.key`) of a possibly compressed name in a message."""
+    labels: list[bytes] = []
+    size = 0
+    try:
+        for _hop in range(255):  # pointers can loop; a name has at most 127 labels
+            length = message[position]
+            if length & 0xC0 == 0xC0:
+                position = (length & 0x3F) << 8 | message[position + 1]
+                continue
+            if length & 0xC0:
+                raise ValueError("unknown label type")
+            if not length:
+                return b"".join(labels)
+            label = message[position : position + length + 1]
+            if len(label) != length + 1:
+                raise ValueError("name runs past the end")
+            size += length + 1
+            if size > 254:
+                raise ValueError("name longer than 255 bytes")
+            labels.append(label.lower())
+            position += length + 1
+    except IndexError:
+        raise ValueError("name runs past the end") from None
+    raise ValueError("compression loop")
+
+
+def suffixes(key: bytes) -> list[bytes]:
+    """The keys of a name and of its parents with two labels or more, as `parse` makes them."""
+    found = []
+    position = 0
+    while position < len(key):
+        found.append(key[position:])
+        position += key[position] + 1
+    if found:
+        found.pop()  # a top-level domain alone is never listed
+    return found
+
+
+def read_answer(
+    message: bytes, expected_question: bytes, max_ttl: int, negative_ttl: int, minimal: bool = False
+) -> Answer:
     """Check an upstream answer against the question asked and index it for the cache.
 
-    Raises ValueError for anything malformed or answering another question.
+    `minimal` (for clients that do not ask for DNSSEC records) keeps of the authority section only
+    the SOA that negative answers need and drops the additional section: nothing a stub resolver
+    uses, only bytes that make an answer larger. Raises ValueError for anything malformed or
+    answering another question.
     """
     if len(message) < 12:
         raise ValueError("shorter than a header")
@@ -344,20 +438,22 @@ def read_answer(message: bytes, expected_question: bytes, max_ttl: int, negative
     rcode = flags & 0x000F
     position = end
     body = bytearray()
-    kept_additional = 0
+    kept = [0, 0, 0]
     ttls: list[int] = []
     negative = 0
+    names: list[Target] = []
+    addresses: list[bytes] = []
     for section, count in enumerate((ancount, nscount, arcount)):
         for _ in range(count):
             start = position
             position = _skip_name(message, position)
             if position + 10 > len(message):
                 raise ValueError("record runs past the end")
-            rtype, _rclass, ttl, rdlength = _RR_FIXED.unpack_from(message, position)
+            rtype, rclass, ttl, rdlength = _RR_FIXED.unpack_from(message, position)
             record_end = position + 10 + rdlength
             if record_end > len(message):
                 raise ValueError("record data runs past the end")
-            if rtype == TYPE_OPT:
+            if rtype == TYPE_OPT or (minimal and (section == 2 or (section == 1 and rtype != TYPE_SOA))):
                 position = record_end
                 continue
             answer.ttl_offsets.append((len(body) + position - start + 4, ttl))
@@ -365,14 +461,21 @@ def read_answer(message: bytes, expected_question: bytes, max_ttl: int, negative
                 negative = min(ttl, _U32.unpack_from(message, record_end - 4)[0])
             elif section == 0:
                 ttls.append(ttl)
+                if rclass == CLASS_IN:
+                    if rtype == TYPE_CNAME:
+                        key = _read_key(message, position + 10)
+                        names.append((key, suffixes(key)))
+                    elif (rtype == TYPE_A and rdlength == 4) or (rtype == TYPE_AAAA and rdlength == 16):
+                        addresses.append(message[position + 10 : record_end])
             body += message[start:record_end]
-            if section == 2:
-                kept_additional += 1
+            kept[section] += 1
             position = record_end
     if position != len(message):
         raise ValueError("bytes after the last record")
-    answer.counts = (ancount, nscount, kept_additional)
+    answer.counts = (kept[0], kept[1], kept[2])
     answer.body = bytes(body)
+    answer.names = tuple(names)
+    answer.addresses = tuple(addresses)
     if rcode not in (NOERROR, NXDOMAIN) or answer.truncated:
         answer.ttl = 0
     elif ancount and ttls:

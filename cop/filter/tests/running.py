@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -34,11 +35,24 @@ def write_snapshot(
     version: int,
     lists: dict[str, list[str]],
     exceptions: dict[str, list[str]] | None = None,
+    addresses: dict[str, list[str]] | None = None,
     **document: Any,
 ) -> None:
-    """Compile lists and a policy document into `directory` the way the platform's compiler does."""
-    entries = [(name, bit(category)) for category, names in lists.items() for name in names]
+    """Compile lists and a policy document into `directory` the way the platform's compiler does.
+
+    `addresses` are lists of IPv4 and IPv6 addresses per category, keyed b"\x00" + the packed address.
+    """
+    entries: list[tuple[str | bytes, int]] = [
+        (name, bit(category)) for category, names in lists.items() for name in names
+    ]
     entries += [(n, bit(c) << EXCEPTION_SHIFT) for c, names in (exceptions or {}).items() for n in names]
+    entries += [
+        (b"\x00" + ipaddress.ip_address(text).packed, bit(category))
+        for category, texts in (addresses or {}).items()
+        for text in texts
+    ]
+    if addresses:
+        document["has_addresses"] = True
     table_name = f"table-test-{version}.bin"
     build(entries, len(entries), directory / table_name)
     snapshot.publish(directory, {"version": version, "categories": ORDER, "table": table_name, **document})
@@ -84,7 +98,9 @@ def start(
     workers: int = 2,
     env: dict[str, str] | None = None,
     doh_port: int | None = None,
+    log: Path | None = None,
 ) -> Running:
+    """Start `cop run_filter`; its log (stderr) goes to the file `log` when one is given."""
     port = free_port()
     command = [
         sys.executable,
@@ -103,7 +119,12 @@ def start(
         *(["--doh-listen", f"127.0.0.1:{doh_port}"] if doh_port else []),
     ]
     environment = {**os.environ, "COP_LOG_LEVEL": "WARNING", **(env or {})}
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    errors = open(log, "ab") if log is not None else None  # noqa: SIM115 - the child keeps its own copy
+    try:
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=errors)
+    finally:
+        if errors is not None:
+            errors.close()
     running = Running(process, port, upstream, directory)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -14,6 +14,7 @@ import dns.edns
 import dns.flags
 import dns.message
 import dns.name
+import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
@@ -334,6 +335,7 @@ def test_a_new_snapshot_is_picked_up_within_seconds_without_dropping_queries(run
     answered = asked = 0
     blocked = False
     while time.monotonic() < deadline and not blocked:
+        time.sleep(0.02)  # a client, not a flood: response-rate limiting would drop a flood's excess
         asked += 1
         try:
             response = running.ask("www.news.example.org", token=KID, timeout=1)
@@ -384,3 +386,71 @@ def test_the_resolver_stops_with_a_clear_error_when_its_port_is_taken(tmp_path: 
     assert result.returncode != 0
     assert f"cannot listen on [('127.0.0.1', {port})]" in result.stderr
     assert "filter workers keep failing at start" in result.stderr
+
+
+def test_edns_version_1_gets_badvers_in_an_opt_record_with_the_question(running: Running) -> None:
+    query = dns.message.make_query("news.example.org", "A", use_edns=1, want_dnssec=True)
+    query.flags |= dns.flags.CD
+    sent = query.to_wire()
+    raw = _exchange(running.port, sent)
+    assert raw is not None
+    assert len(raw) <= len(sent)
+    assert raw[3] & 0x0F == 0  # BADVERS (16) does not fit the header: its upper bits go in the OPT record
+    response = dns.message.from_wire(raw)
+    assert response.id == query.id
+    assert response.rcode() == dns.rcode.BADVERS
+    assert response.edns == 0  # the version this resolver speaks
+    assert response.question == query.question
+    assert not response.answer
+    assert response.flags & dns.flags.RD and response.flags & dns.flags.QR
+
+
+def test_dig_sees_badvers_for_edns_version_1(running: Running) -> None:
+    output = _dig(running, "+edns=1", "+noednsnegotiation", "news.example.org")
+    assert "status: BADVERS" in output
+    assert "EDNS: version: 0" in output
+    assert "QUERY: 1, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 1" in output
+    assert ";news.example.org.\t\tIN\tA" in output
+
+
+@pytest.mark.parametrize("opcode", [dns.opcode.STATUS, dns.opcode.NOTIFY, dns.opcode.UPDATE])
+def test_notimp_replies_set_neither_ra_nor_cd(running: Running, opcode: dns.opcode.Opcode) -> None:
+    query = dns.message.make_query("news.example.org", "A")
+    query.set_opcode(opcode)
+    query.flags |= dns.flags.CD | dns.flags.RD
+    raw = _exchange(running.port, query.to_wire())
+    assert raw is not None
+    response = dns.message.from_wire(raw, question_only=True)
+    assert response.rcode() == dns.rcode.NOTIMP
+    assert response.opcode() == opcode
+    assert response.flags & dns.flags.QR and response.flags & dns.flags.RD
+    assert not response.flags & (dns.flags.RA | dns.flags.CD | dns.flags.AD | dns.flags.AA | dns.flags.TC)
+
+
+def test_formerr_replies_set_neither_ra_nor_cd(running: Running) -> None:
+    query = dns.message.make_query("news.example.org", "A")
+    query.flags |= dns.flags.CD
+    two_questions = bytearray(query.to_wire())
+    two_questions[5] = 2
+    raw = _exchange(running.port, bytes(two_questions))
+    assert raw is not None and len(raw) == 12
+    flags = raw[2] << 8 | raw[3]
+    assert flags & 0x000F == dns.rcode.FORMERR
+    assert flags & dns.flags.QR and flags & dns.flags.RD
+    assert not flags & (dns.flags.RA | dns.flags.CD | dns.flags.AD)
+
+
+def test_answers_to_understood_queries_set_ra_and_copy_cd(running: Running) -> None:
+    # Forwarded, blocked and refused (a zone transfer).
+    for name, rdtype, token in (
+        ("news.example.org", "A", ""),
+        ("play.games.example", "A", KID),
+        ("example.org", "AXFR", ""),
+    ):
+        options: list[dns.edns.Option] = (
+            [dns.edns.GenericOption(dns.edns.OptionType.make(65074), token.encode())] if token else []
+        )
+        query = dns.message.make_query(name, rdtype, use_edns=0, options=options)
+        query.flags |= dns.flags.CD
+        response = dns.query.tcp(query, "127.0.0.1", port=running.port, timeout=3)
+        assert response.flags & dns.flags.RA and response.flags & dns.flags.CD

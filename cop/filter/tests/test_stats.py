@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
 import tempfile
@@ -27,7 +28,7 @@ from cop.filter.models import (
     Profile,
     QueryLogEntry,
 )
-from cop.filter.resolver import Config, Recorder, Resolver
+from cop.filter.resolver import Config, Later, Recorder, Resolver
 from cop.filter.stats import flush
 from cop.filter.tests.helpers import FilterTestCase, make_device
 
@@ -62,7 +63,17 @@ class StatisticsTestCase(FilterTestCase):
         super().tearDown()
 
     def ask(self, name: str, token: str = "") -> None:
-        self.resolver.handle(_query(name, token), "127.0.0.1", False)
+        result = self.resolver.handle(_query(name, token), "127.0.0.1", False)
+        if result is not None and not isinstance(result, bytes):
+            # Forwarded: counted once its answer is known (the answer can still block it), here a
+            # SERVFAIL, since nothing listens on the upstream port.
+            asyncio.run(self._finish(result))
+
+    async def _finish(self, work: Later) -> None:
+        self.resolver.loop = asyncio.get_running_loop()
+        done: asyncio.Future[bytes] = self.resolver.loop.create_future()
+        self.resolver.dispatch(work, done.set_result, False)
+        await asyncio.wait_for(done, 10)
 
     @override_settings(FILTER_DEFAULT_CATEGORIES=["games"])
     def test_blocked_attempts_sites_and_activity_are_counted_per_child_and_written(self) -> None:

@@ -49,6 +49,20 @@ RECORDS: dict[tuple[str, str], tuple[int, list[str]]] = {
     ("play.games.example", "A"): (300, ["192.0.2.60"]),
     ("homework.school.example", "A"): (300, ["192.0.2.61"]),
     ("bad.illegal.example", "A"): (300, ["192.0.2.66"]),
+    # Answers that lead somewhere a list blocks: a CNAME to a listed name, a chain of two to the
+    # illegal list, an address an address list lists.
+    ("to-games.example.org", "CNAME"): (300, ["cdn.games.example."]),
+    ("cdn.games.example", "A"): (300, ["192.0.2.62"]),
+    ("cdn.games.example", "AAAA"): (300, ["2001:db8::62"]),
+    ("hop.example.org", "CNAME"): (300, ["hop.example.net."]),
+    ("hop.example.net", "CNAME"): (300, ["bad.illegal.example."]),
+    ("listed-address.example.org", "A"): (300, ["192.0.2.99"]),
+    ("listed-address.example.org", "AAAA"): (300, ["2001:db8::99"]),
+    ("glue.example.org", "A"): (300, ["192.0.2.70"]),
+}
+# Records some upstreams add to an answer: name servers in authority, their addresses in additional.
+EXTRA: dict[str, tuple[list[str], list[str]]] = {
+    "glue.example.org": (["ns1.example.org.", "ns2.example.org."], ["192.0.2.71", "192.0.2.72"]),
 }
 NEGATIVE_TTL = 60
 
@@ -82,6 +96,11 @@ def answer(query: dns.message.Message) -> dns.message.Message:
     if (name, rtype) in RECORDS:
         ttl, values = RECORDS[(name, rtype)]
         response.answer.append(dns.rrset.from_text_list(owner, ttl, "IN", rtype, values))
+        if name in EXTRA:
+            servers, glue = EXTRA[name]
+            response.authority.append(dns.rrset.from_text_list(owner, 300, "IN", "NS", servers))
+            for server, address in zip(servers, glue, strict=True):
+                response.additional.append(dns.rrset.from_text(server, 300, "IN", "A", address))
     elif not any(key[0] == name for key in RECORDS):
         response.set_rcode(dns.rcode.NXDOMAIN)
         response.authority.append(_soa(".".join(name.split(".")[-2:])))

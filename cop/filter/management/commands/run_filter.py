@@ -69,6 +69,10 @@ class Command(BaseCommand):
             block_ttl=settings.FILTER_BLOCK_TTL,
             cache_entries=settings.FILTER_CACHE_ENTRIES,
             answer_entries=settings.FILTER_ANSWER_CACHE_ENTRIES,
+            rrl_per_second=settings.FILTER_RRL_RESPONSES_PER_SECOND,
+            rrl_slip=settings.FILTER_RRL_SLIP,
+            rrl_ipv4_prefix=settings.FILTER_RRL_IPV4_PREFIX,
+            rrl_ipv6_prefix=settings.FILTER_RRL_IPV6_PREFIX,
         )
         flush = None if options["no_stats"] else stats.flush_from_worker
         connections.close_all()  # each worker opens its own connection after the fork
