@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import ipaddress
 import logging
 import threading
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, connection
 from django.test import Client
@@ -118,3 +121,16 @@ class FilterTestCase(BaseTestCase):
 
     def as_user(self, user: User) -> Client:
         return self.client_for(user)
+
+
+T = TypeVar("T")
+
+
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on a loop of its own thread.
+
+    The browser tests leave Playwright's event loop registered in the main thread, where
+    `asyncio.run` then refuses to start; a thread has no loop of its own until it makes one.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()

@@ -24,6 +24,7 @@ import pytest
 
 from cop.filter import wire
 from cop.filter.resolver import Config, Recorder, Resolver
+from cop.filter.tests.helpers import run_async
 from cop.filter.tests.running import DEVICE_OPTION, Running, addresses, dig, start, write_snapshot
 from cop.filter.tests.upstream import Upstream
 
@@ -195,7 +196,7 @@ def test_a_blocked_answer_is_counted_as_blocked_with_the_targets_category() -> N
             (_wire("games-alias.school.example", KID), False),
             (_wire("to-games.example.org", PARENT), False),
         ):
-            asyncio.run(ask(data, tcp))
+            run_async(ask(data, tcp))
     finally:
         upstream.stop()
     day = time.strftime("%Y-%m-%d", time.gmtime())

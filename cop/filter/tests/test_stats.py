@@ -30,7 +30,7 @@ from cop.filter.models import (
 )
 from cop.filter.resolver import Config, Later, Recorder, Resolver
 from cop.filter.stats import flush
-from cop.filter.tests.helpers import FilterTestCase, make_device
+from cop.filter.tests.helpers import FilterTestCase, make_device, run_async
 
 
 def _query(name: str, token: str = "") -> bytes:
@@ -67,7 +67,7 @@ class StatisticsTestCase(FilterTestCase):
         if result is not None and not isinstance(result, bytes):
             # Forwarded: counted once its answer is known (the answer can still block it), here a
             # SERVFAIL, since nothing listens on the upstream port.
-            asyncio.run(self._finish(result))
+            run_async(self._finish(result))
 
     async def _finish(self, work: Later) -> None:
         self.resolver.loop = asyncio.get_running_loop()
