@@ -88,7 +88,7 @@ def compile_ours(directory: Path) -> dict[str, float]:
     snapshots = directory / "snapshots"
     snapshots.mkdir()
     count = build(
-        ((name, adult) for name in parsed.blocked), len(parsed.blocked), snapshots / "table-bench.bin"
+        ((rule.target, adult) for rule in parsed.rules), len(parsed.rules), snapshots / "table-bench.bin"
     )
     built_at = time.perf_counter()
     snapshot.publish(

@@ -256,7 +256,7 @@ class Resolver:
             profile = snapshot.default
         suffixes = query.suffixes
         now = time.time()
-        reason, bit = profile.decide(suffixes, snapshot.bits(suffixes), now)
+        reason, bit = profile.decide(suffixes, snapshot.bits(query.key, suffixes, qtype), now)
         if self.recorder is not None:
             self.recorder.record(snapshot, profile, query.key, qtype, reason, bit, now)
         if reason >= FIRST_BLOCK:

@@ -18,7 +18,8 @@ import dns.rdatatype
 
 from cop.filter import snapshot
 from cop.filter.categories import CATEGORIES
-from cop.filter.table import EXCEPTION_SHIFT, build
+from cop.filter.marks import Source, compile_lists
+from cop.filter.rules import NAME, Rule
 from cop.filter.tests.upstream import Upstream, free_port
 
 ORDER = [category.code for category in CATEGORIES]
@@ -37,10 +38,14 @@ def write_snapshot(
     **document: Any,
 ) -> None:
     """Compile lists and a policy document into `directory` the way the platform's compiler does."""
-    entries = [(name, bit(category)) for category, names in lists.items() for name in names]
-    entries += [(n, bit(c) << EXCEPTION_SHIFT) for c, names in (exceptions or {}).items() for n in names]
+    rules: dict[str, list[Rule]] = {}
+    for category, names in lists.items():
+        rules.setdefault(category, []).extend(Rule(NAME, name) for name in names)
+    for category, names in (exceptions or {}).items():
+        rules.setdefault(category, []).extend(Rule(NAME, name, exception=True) for name in names)
     table_name = f"table-test-{version}.bin"
-    build(entries, len(entries), directory / table_name)
+    sources = [Source(bit(category), found.copy) for category, found in rules.items()]
+    compile_lists(sources, directory / table_name)
     snapshot.publish(directory, {"version": version, "categories": ORDER, "table": table_name, **document})
 
 
