@@ -38,7 +38,7 @@ REASONS: dict[str, str | Promise] = {
     "regex-too-long": _("a regular expression longer than %(limit)s characters"),
     "regex-nested": _("a repetition inside a repetition can take too long on every query"),
     "regex-repeats": _("a regular expression may repeat without limit at most %(limit)s times"),
-    "regex-unsupported": _("back-references, conditions and inline flags are not supported"),
+    "regex-unsupported": _("back-references, conditions, named groups and inline flags are not supported"),
     "too-many-patterns": _("more than %(limit)s wildcard or regular-expression rules in one list"),
 }
 
