@@ -72,7 +72,7 @@ def _store(version: ListVersion, parsed: ParsedList) -> str:
     partial = path.with_suffix(".partial")
     digest = hashlib.sha256()
     with gzip.open(partial, "wt", encoding="ascii", compresslevel=3) as out:
-        for text in sorted(rule.line() for rule in parsed.rules):
+        for text in parsed.lines_to_store():
             line = text + "\n"
             digest.update(line.encode("ascii"))
             out.write(line)

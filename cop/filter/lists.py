@@ -43,6 +43,7 @@ _COMMENT = re.compile(r"(?:^|\s)#.*$")
 # Cosmetic rules (`##`, `#@#`, `#?#`, `#$#`, `#%#`, `#$?#` and their exceptions) and HTML filters (`$$`).
 _COSMETIC = re.compile(r"#@?(?:\$\??|\?|%)?#|\$@?\$")
 _PLAIN = re.compile(r"^[A-Za-z0-9_.-]+$")
+_SIMPLE_ADBLOCK = re.compile(r"^\|\|([A-Za-z0-9_.-]+)\^\|?$")  # `||name^`: most adblock-style lines
 _ANCHORED = re.compile(r"^(\|\|?)(\*\.)?([^|^*]+?)(?:\^\|?|\|)?$")  # `||name^`, `|name^|`, `||*.name^`
 # A scheme, or a host followed by a path, a port or a query: a rule for web addresses, not names.
 _URL = re.compile(
@@ -66,23 +67,34 @@ class Problem:
 
 @dataclass
 class ParsedList:
-    rules: set[Rule] = field(default_factory=set)
+    # Plain blocks (a name and its subdomains, no modifier: almost every line) as names, since a
+    # list may have millions; every other rule as a `Rule`.
+    names: set[str] = field(default_factory=set)
+    others: set[Rule] = field(default_factory=set)
     lines: int = 0
     not_dns: int = 0  # cosmetic and web-address rules, skipped
     problems: list[Problem] = field(default_factory=list)
 
     @property
+    def rules(self) -> set[Rule]:
+        return {Rule(NAME, name) for name in self.names} | self.others
+
+    def lines_to_store(self) -> list[str]:
+        """The rules as a version file holds them (`Rule.line`), sorted."""
+        return sorted(["+" + name for name in self.names] + [rule.line() for rule in self.others])
+
+    @property
     def blocked(self) -> int:
-        return sum(1 for rule in self.rules if not rule.exception)
+        return len(self.names) + sum(1 for rule in self.others if not rule.exception)
 
     @property
     def allowed(self) -> int:
-        return sum(1 for rule in self.rules if rule.exception)
+        return sum(1 for rule in self.others if rule.exception)
 
     @property
     def usable(self) -> bool:
         """A list is worth activating when something in it was understood."""
-        return bool(self.rules)
+        return bool(self.names or self.others)
 
 
 class NotDNS(Exception):
@@ -214,15 +226,25 @@ def _adblock(line: str, exception: bool) -> tuple[Rule, bool]:
     raise BadName("pattern")
 
 
-def _rules_of_line(line: str, exceptions: bool) -> tuple[list[Rule], bool]:
-    """The rules a line holds, and whether they are `$badfilter` rules that cancel others."""
+def _rules_of_line(line: str, exceptions: bool) -> tuple[list[Rule | str], bool]:
+    """The rules a line holds (a plain block as its name alone), and whether they are
+    `$badfilter` rules that cancel others."""
     if _PLAIN.match(line):  # the common case first: a name alone, or an address alone
         address = _address(line)
         if address is not None and line not in HOSTS_ADDRESSES:
             return [Rule(ADDRESS, address)], False
         if address is not None:
             raise BadName("hosts-without-name")
-        return [Rule(NAME, normalise(line))], False
+        return [normalise(line)], False
+    first = line[0]
+    if first == "|":
+        simple = _SIMPLE_ADBLOCK.match(line)
+        if simple and _address(simple.group(1)) is None:
+            return [normalise_rule(simple.group(1))], False
+    elif first in "01:" and "#" not in line and "$" not in line:
+        parts = line.split()
+        if parts[0] in HOSTS_ADDRESSES and len(parts) > 1:  # a hosts line
+            return [normalise(p) for p in parts[1:] if p.lower() not in LOCAL_NAMES], False
     if _COSMETIC.search(line) and not line.lstrip("@").startswith("/"):
         raise NotDNS
     exception = line.startswith("@@")
@@ -230,25 +252,25 @@ def _rules_of_line(line: str, exceptions: bool) -> tuple[list[Rule], bool]:
         raise BadName("exception-in-illegal")
     if exception or line.startswith(("|", "/")) or "$" in line or "^" in line:
         rule, badfilter = _adblock(line.removeprefix("@@"), exception)
-        return [rule], badfilter
+        return [rule.target if rule.plain and not badfilter else rule], badfilter
     parts = line.split()
     if parts[0] in HOSTS_ADDRESSES:
         if len(parts) < 2:
             raise BadName("hosts-without-name")
-        return [Rule(NAME, normalise(p)) for p in parts[1:] if p.lower() not in LOCAL_NAMES], False
+        return [normalise(p) for p in parts[1:] if p.lower() not in LOCAL_NAMES], False
     if len(parts) > 1:
         raise BadName("words")
     address = _address(line)
     if address is not None:
         return [Rule(ADDRESS, address)], False
     if line.startswith("*.") and "*" not in line[2:]:
-        return [Rule(NAME, normalise(line[2:]))], False  # plain format: the domain and its subdomains
+        return [normalise(line[2:])], False  # plain format: the domain and its subdomains
     if _URL.search(line):
         raise NotDNS
     if "*" in line:
         rule, badfilter = _adblock(line, False)
-        return [rule], badfilter
-    return [Rule(NAME, normalise(line))], False
+        return [rule.target if rule.plain and not badfilter else rule], badfilter
+    return [normalise(line)], False
 
 
 def parse(
@@ -275,7 +297,7 @@ def parse(
             continue
         try:
             found, badfilter = _rules_of_line(line, exceptions)
-            if any(rule.kind == REGEX for rule in found):
+            if found and found[0].__class__ is Rule and found[0].kind == REGEX:  # type: ignore[union-attr]
                 pattern_count += 1
                 if pattern_count > patterns.MAX_PATTERNS:
                     raise BadName("too-many-patterns", limit=str(patterns.MAX_PATTERNS))
@@ -286,14 +308,20 @@ def parse(
             result.problems.append(Problem(number, line[:200], error.code, error.params))
             continue
         if badfilter:
-            cancelled.update((rule, (number, line[:200])) for rule in found)
-        else:
-            result.rules.update(found)
+            cancelled.update((rule, (number, line[:200])) for rule in found if isinstance(rule, Rule))
+            continue
+        for rule in found:
+            if rule.__class__ is str:
+                result.names.add(rule)  # type: ignore[arg-type]
+            else:
+                result.others.add(rule)  # type: ignore[arg-type]
     # $badfilter cancels the identical rule of this list only: another list's rules, and the
     # illegal-content lists above all, are out of its reach.
     for rule, (number, text) in cancelled.items():
-        if rule in result.rules:
-            result.rules.discard(rule)
+        if rule.plain and rule.target in result.names:
+            result.names.discard(rule.target)
+        elif rule in result.others:
+            result.others.discard(rule)
         else:
             result.problems.append(Problem(number, text, "badfilter-unmatched"))
     result.problems.sort(key=lambda problem: problem.line)

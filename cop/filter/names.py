@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_NAME = 253
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+# The same for a whole name at once: the common case, checked without a loop over labels.
+_NAME = re.compile(r"^(?:(?!-)[a-z0-9_-]{1,63}(?<!-)\.)*(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 # Why a name or a list line was refused, by a stable code: imports store the code, pages show
 # the text in the reader's language.
@@ -85,11 +87,11 @@ def _fold(raw: str) -> str:
             raise BadName("international") from None
     if len(name) > MAX_NAME:
         raise BadName("too-long")
-    labels = name.split(".")
-    for label in labels:
-        if not _LABEL.match(label):
-            raise BadName("label", label=repr(label[:63]))
-    if labels[-1].isdigit():
+    if not _NAME.match(name):
+        for label in name.split("."):
+            if not _LABEL.match(label):
+                raise BadName("label", label=repr(label[:63]))
+    if name.rpartition(".")[2].isdigit():
         raise BadName("address")
     return name
 

@@ -22,6 +22,7 @@ from cop.core.models import Membership, Organisation, OrganisationKind, Role
 from cop.core.tests.base import BaseTestCase
 from cop.filter import compiler, snapshot
 from cop.filter.importing import import_file, import_url
+from cop.filter.list_api import _version_out
 from cop.filter.models import FilterList, ListVersion, LocalRecord, PolicyVersion
 from cop.filter.names import suffixes
 from cop.filter.table import Table, wire_key
@@ -166,6 +167,7 @@ class RulesTestCase(ListTestCase):
         page = self.client_for(self.world.alice).get(f"/en/filter/lists/{self.games.pk}/versions/1/")
         self.assertContains(page, "Not DNS rules (cosmetic or web-address rules, skipped)")
         self.assertContains(page, "<dd>3</dd>", html=False)
+        assert _version_out(version)["not_dns"] == 3  # what the list API answers
 
     def test_modifiers_patterns_and_addresses_reach_the_resolver(self) -> None:
         text = (
