@@ -96,6 +96,11 @@ def _fold(raw: str) -> str:
     return name
 
 
+def wire_key(name: str) -> bytes:
+    """`www.example.com` -> `\\x03www\\x07example\\x03com`: a name as the resolver's table keys it."""
+    return b"".join(bytes((len(label),)) + label.encode("ascii") for label in name.split("."))
+
+
 def suffixes(name: str) -> list[str]:
     """`a.b.example` -> [`a.b.example`, `b.example`, `example`]: what a wildcard rule may match."""
     labels = name.split(".")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cop.filter.names import BadName
+from cop.filter.names import BadName, wire_key
 from cop.filter.rules import BELOW, EXACT, REGEX, Rule, decide
 
 MAX_PATTERN = 256  # characters of a regular expression
@@ -174,8 +174,4 @@ class PatternList:
 
 
 def _denied(rule: Rule) -> frozenset[bytes]:
-    return frozenset(_key(name) for name in rule.denyallow)
-
-
-def _key(name: str) -> bytes:
-    return b"".join(bytes((len(label),)) + label.encode("ascii") for label in name.split("."))
+    return frozenset(wire_key(name) for name in rule.denyallow)

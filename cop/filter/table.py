@@ -35,7 +35,10 @@ from typing import Any
 
 import xxhash
 
+from cop.filter.names import wire_key
 from cop.filter.patterns import PatternList
+
+__all__ = ["Builder", "Table", "build", "key_hash", "name_of", "wire_key"]
 
 MAGIC = b"COPFT002"
 LEGACY_MAGIC = b"COPFT001"  # tables of the first release: low 16 bits listed, high 16 bits excepted
@@ -50,11 +53,6 @@ hash64 = xxhash.xxh3_64_intdigest
 # The marks of a special key: (for any other type, by type) when the name is the key itself, then
 # the same for names under it.
 TypeMarks = tuple[int, dict[int, int]]
-
-
-def wire_key(name: str) -> bytes:
-    """`www.example.com` -> `\\x03www\\x07example\\x03com` (the name must already be normalised)."""
-    return b"".join(bytes((len(label),)) + label.encode("ascii") for label in name.split("."))
 
 
 def name_of(key: bytes) -> str:
