@@ -15,7 +15,7 @@ from cop.filter.names import suffixes
 from cop.filter.policy import Lists, Profile, Reason, Verdict, Window, decide
 from cop.filter.rules import BELOW, EXACT, NAME, REGEX, Rule
 from cop.filter.snapshot import REASONS, CompiledProfile, Snapshot, _profile
-from cop.filter.table import Table, wire_key
+from cop.filter.table import LEGACY_HEADER, LEGACY_MAGIC, Builder, Table, wire_key
 
 ORDER = [category.code for category in CATEGORIES]
 # In the order of the categories, which is the order of their bits in a snapshot.
@@ -173,3 +173,28 @@ def test_a_name_on_any_illegal_content_list_is_blocked_whatever_the_other_lists_
         assert decide(prefix + "bad.example", profile, world, now, qtype).verdict is Verdict.BLOCK
         assert snapshot.table is not None
         snapshot.table.close()
+
+
+def test_a_table_of_the_first_format_still_reads_as_it_did(tmp_path: Path) -> None:
+    """Snapshots compiled before this release: low 16 bits listed, high 16 bits excepted, ORed."""
+    builder = Builder(4)
+    games = 1 << ORDER.index("games")
+    builder.add(wire_key("play.example"), games)
+    builder.add(wire_key("ok.play.example"), games << 16)
+    path = tmp_path / "table-old.bin"
+    path.write_bytes(
+        LEGACY_HEADER.pack(LEGACY_MAGIC, builder.slots, builder.count)
+        + builder.keys.tobytes()
+        + builder.values.tobytes()
+    )
+    table = Table(path)
+    snapshot = Snapshot(version=1, categories=ORDER, table=table, default=CompiledProfile(0))
+
+    def bits(name: str) -> int:
+        keys = [wire_key(suffix) for suffix in suffixes(name) if "." in suffix]
+        return snapshot.bits(wire_key(name), keys, 1)
+
+    assert bits("www.play.example") == games
+    assert bits("www.ok.play.example") == 0
+    assert not table.has_addresses and snapshot.address_bits(bytes(4)) == 0
+    table.close()
