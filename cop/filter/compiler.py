@@ -10,6 +10,7 @@ order, not a torn one.
 from __future__ import annotations
 
 import fcntl
+import functools
 import gzip
 import hashlib
 import json
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from cop.filter import snapshot
 from cop.filter.categories import CATEGORIES, CHOOSABLE_CODES, ILLEGAL
+from cop.filter.marks import Source, compile_lists
 from cop.filter.models import (
     Device,
     ListVersion,
@@ -35,7 +37,7 @@ from cop.filter.models import (
     Profile,
     YouTubeMode,
 )
-from cop.filter.table import EXCEPTION_SHIFT, build
+from cop.filter.rules import Rule
 from cop.outbox.models import Job
 from cop.outbox.queue import enqueue
 from cop.outbox.registry import JobFailed, Result, handler
@@ -43,6 +45,7 @@ from cop.outbox.registry import JobFailed, Result, handler
 log = logging.getLogger(__name__)
 ORDER = [category.code for category in CATEGORIES]
 KEEP_VERSIONS = 5
+TABLE_FORMAT = 2  # part of a table's name: a new format never reuses a table of the old one
 
 
 def snapshot_dir() -> Path:
@@ -61,11 +64,11 @@ def version_file(version: ListVersion) -> Path:
     return list_dir() / f"{version.filter_list_id}-{version.number}.txt.gz"
 
 
-def read_version(version: ListVersion) -> Iterator[tuple[str, bool]]:
-    """(name, is_exception) for each entry of an imported version."""
+def read_version(version: ListVersion) -> Iterator[Rule]:
+    """The rules of an imported version; the first versions' `+name` and `-name` lines read as before."""
     with gzip.open(version_file(version), "rt", encoding="ascii") as source:
         for line in source:
-            yield line[1:].rstrip("\n"), line[0] == "-"
+            yield Rule.from_line(line.rstrip("\n"))
 
 
 @contextmanager
@@ -92,23 +95,25 @@ def _table(versions: list[ListVersion]) -> tuple[str, int]:
         return "", 0
     digest = hashlib.sha256(
         json.dumps(
-            [[v.filter_list_id, v.number, v.sha256, v.filter_list.category] for v in versions]
+            [TABLE_FORMAT]
+            + [[v.filter_list_id, v.number, v.sha256, v.filter_list.category] for v in versions]
         ).encode()
     ).hexdigest()[:20]
     name = f"table-{digest}.bin"
     path = snapshot_dir() / name
-    capacity = sum(v.blocked + v.allowed for v in versions)
     if path.exists():
-        return name, capacity
-
-    def entries() -> Iterator[tuple[str, int]]:
-        for version in versions:
-            bit = 1 << ORDER.index(version.filter_list.category)
-            for entry, exception in read_version(version):
-                yield entry, bit << EXCEPTION_SHIFT if exception else bit
-
-    count = build(entries(), capacity, path)
-    log.info("filter table %s: %d names from %d lists", name, count, len(versions))
+        return name, sum(v.blocked + v.allowed for v in versions)
+    sources = [
+        Source(
+            bit=1 << ORDER.index(version.filter_list.category),
+            read=functools.partial(read_version, version),
+            exceptions=version.filter_list.category != ILLEGAL,
+            size=version.blocked + version.allowed,
+        )
+        for version in versions
+    ]
+    count = compile_lists(sources, path)
+    log.info("filter table %s: %d keys from %d lists", name, count, len(versions))
     return name, count
 
 

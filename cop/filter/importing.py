@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from cop.core.fetch import FetchError, Limits, fetch
 from cop.filter import compiler
+from cop.filter.categories import ILLEGAL
 from cop.filter.lists import ParsedList, parse
 from cop.filter.models import FilterList, ListVersion
 
@@ -62,25 +63,30 @@ def new_version(filter_list: FilterList, origin: str) -> ListVersion:
         return ListVersion.objects.create(filter_list=filter_list, number=top + 1, origin=origin[:500])
 
 
+def _parse(version: ListVersion, lines: Iterable[str]) -> ParsedList:
+    """Read a version's lines; an illegal-content list accepts no exception (each is a reported problem)."""
+    return parse(lines, exceptions=version.filter_list.category != ILLEGAL)
+
+
 def _store(version: ListVersion, parsed: ParsedList) -> str:
-    """Write the normalised entries, sorted, and return their digest."""
+    """Write the rules, one line each (`rules.Rule.line`), sorted, and return the digest of the lines."""
     path = compiler.version_file(version)
     partial = path.with_suffix(".partial")
     digest = hashlib.sha256()
     with gzip.open(partial, "wt", encoding="ascii", compresslevel=3) as out:
-        for marker, names in (("+", parsed.blocked), ("-", parsed.allowed)):
-            for name in sorted(names):
-                line = f"{marker}{name}\n"
-                digest.update(line.encode("ascii"))
-                out.write(line)
+        for text in parsed.lines_to_store():
+            line = text + "\n"
+            digest.update(line.encode("ascii"))
+            out.write(line)
     os.replace(partial, path)
     return digest.hexdigest()
 
 
 def _finish(version: ListVersion, parsed: ParsedList) -> ListVersion:
     version.lines = parsed.lines
-    version.blocked = len(parsed.blocked)
-    version.allowed = len(parsed.allowed)
+    version.blocked = parsed.blocked
+    version.allowed = parsed.allowed
+    version.not_dns = parsed.not_dns
     version.problem_count = len(parsed.problems)
     version.problems = [
         {"line": p.line, "text": p.text, "reason": p.reason, "params": p.params}
@@ -128,7 +134,7 @@ def read_file(version: ListVersion, path: Path, progress: Progress | None = None
     total = path.stat().st_size
     with open(path, "rb") as raw:
         counting = _Counting(raw, _progress_saver(version, total, progress))
-        parsed = parse(_lines(counting))
+        parsed = _parse(version, _lines(counting))
     version.bytes_read = version.bytes_total = total
     return _finish(version, parsed)
 
@@ -175,7 +181,7 @@ def read_url(
                 if pending:
                     yield pending.decode("utf-8", errors="replace")
 
-            parsed = parse(lines())
+            parsed = _parse(version, lines())
     except FetchError as problem:
         version.status = ListVersion.Status.FAILED
         version.error = problem.message[:1000]

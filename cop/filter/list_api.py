@@ -28,8 +28,9 @@ class VersionOut(Schema):
     status: str
     origin: str
     lines: int
-    blocked: int
-    allowed: int
+    blocked: int = Field(description="Block rules: names, patterns and addresses.")
+    allowed: int = Field(description="Exception rules.")
+    not_dns: int = Field(description="Cosmetic and web-address rules: skipped, never applied.")
     problem_count: int
     percent: int | None = Field(description="Share of the source read so far; null while unknown.")
     problems: list[dict[str, Any]] = Field(description="The first lines not understood, with the reason.")
@@ -54,6 +55,7 @@ def _version_out(version: ListVersion) -> dict[str, Any]:
         "lines": version.lines,
         "blocked": version.blocked,
         "allowed": version.allowed,
+        "not_dns": version.not_dns,
         "problem_count": version.problem_count,
         "percent": progress(version)["percent"],
         "problems": [

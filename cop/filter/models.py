@@ -322,8 +322,10 @@ class ListVersion(models.Model):
     # Progress while importing: bytes of the source read so far, of how many (0 when unknown).
     bytes_read = models.PositiveBigIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
-    blocked = models.PositiveIntegerField(default=0)
-    allowed = models.PositiveIntegerField(default=0)
+    blocked = models.PositiveIntegerField(default=0)  # block rules (names, patterns, addresses)
+    allowed = models.PositiveIntegerField(default=0)  # exception rules
+    # Cosmetic and web-address rules: skipped, never applied as a block of the whole domain.
+    not_dns = models.PositiveIntegerField(default=0)
     problem_count = models.PositiveIntegerField(default=0)
     # The first problems with their line numbers; the count above has them all.
     problems = models.JSONField(default=list, blank=True)

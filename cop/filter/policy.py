@@ -1,24 +1,30 @@
 """The one place that decides whether a name is blocked for a client.
 
 Order of precedence, highest first:
-1. the national hotline's illegal-content list: blocked for every client, always — no profile,
-   allowlist, pause or schedule can let it through;
+1. the hotlines' illegal-content lists: blocked for every client, always — no profile,
+   allowlist, pause or schedule can let it through, and no other list's exception either
+   (an illegal-content list has no exceptions of its own);
 2. a running pause of the profile: allowed;
 3. a schedule window in force (bedtime; no games on school nights): its categories, or everything
    ("*"), are blocked except the names the window allows (homework sites);
 4. the profile's own allow entries;
 5. the profile's own block entries;
 6. the blocked categories of the profile.
+
+A category blocks a name when one of its lists does, each list read on its own (`rules.py`).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Set
+from collections.abc import Collection, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import Enum
 
 from cop.filter.names import suffixes
+from cop.filter.rules import Rule, list_blocks
+
+TYPE_A = 1
 
 
 class Verdict(Enum):
@@ -75,34 +81,37 @@ class Profile:
 
 @dataclass(frozen=True)
 class Lists:
-    """Category -> names, as compiled into a policy snapshot; `illegal` is the hotline's list."""
+    """The active lists as compiled into a policy snapshot: each list is its rules (`rules.Rule`).
 
-    illegal: Set[str] = field(default_factory=frozenset)
-    categories: Mapping[str, Set[str]] = field(default_factory=dict)
-    # A list's own exceptions (`@@` lines), by category; "illegal" for the hotline's list.
-    exceptions: Mapping[str, Set[str]] = field(default_factory=dict)
+    `illegal` holds the hotlines' illegal-content lists; `categories` every other list by category.
+    """
+
+    illegal: Sequence[Collection[Rule]] = ()
+    categories: Mapping[str, Sequence[Collection[Rule]]] = field(default_factory=dict)
 
 
 def _hit(name: str, names: Set[str]) -> bool:
-    # A listed domain covers its subdomains.
+    # A parent's own entry, or a window's allowed site, covers its subdomains.
     return any(suffix in names for suffix in suffixes(name))
 
 
-def _categories(name: str, lists: Lists) -> list[str]:
-    """Every category whose list holds the name, in the order of `lists.categories`."""
+def _categories(name: str, qtype: int, lists: Lists) -> list[str]:
+    """Every category with a list that blocks the name, in the order of `lists.categories`."""
     return [
         category
-        for category, names in lists.categories.items()
-        if _hit(name, names) and not _hit(name, lists.exceptions.get(category, frozenset()))
+        for category, members in lists.categories.items()
+        if any(list_blocks(rules, name, qtype) for rules in members)
     ]
 
 
-def decide(name: str, profile: Profile, lists: Lists, now: datetime.datetime) -> Decision:
-    if _hit(name, lists.illegal) and not _hit(name, lists.exceptions.get("illegal", frozenset())):
+def decide(
+    name: str, profile: Profile, lists: Lists, now: datetime.datetime, qtype: int = TYPE_A
+) -> Decision:
+    if any(list_blocks(rules, name, qtype, exceptions=False) for rules in lists.illegal):
         return Decision(Verdict.BLOCK, Reason.ILLEGAL)
     if profile.paused_until is not None and now < profile.paused_until:
         return Decision(Verdict.ALLOW, Reason.PAUSED)
-    categories = _categories(name, lists)
+    categories = _categories(name, qtype, lists)
     first = categories[0] if categories else ""
     for window in profile.windows:
         if window.active(now) and not _hit(name, window.allowed):

@@ -337,7 +337,7 @@ class Resolver:
             profile = snapshot.default
         suffixes = query.suffixes
         now = time.time()
-        bits = snapshot.bits(suffixes)
+        bits = snapshot.bits(query.key, suffixes, qtype)
         reason, bit = profile.decide(suffixes, bits, now)
         if reason >= FIRST_BLOCK:
             if self.recorder is not None:
@@ -364,7 +364,7 @@ class Resolver:
                 screened = None
                 # An answer without CNAMEs costs one test here while no list lists addresses.
                 if answer.names or snapshot.has_addresses:
-                    screened = self._screen(snapshot, profile, suffixes, bits, answer, now)
+                    screened = self._screen(snapshot, profile, query, bits, answer, now)
                 if screened is None:
                     message = wire.limit(query, wire.replay(query, answer, age), tcp)
                 else:
@@ -385,7 +385,7 @@ class Resolver:
         self,
         snapshot: Snapshot,
         profile: CompiledProfile,
-        suffixes: list[bytes],
+        query: wire.Query,
         bits: int,
         answer: wire.Answer,
         now: float,
@@ -399,8 +399,11 @@ class Resolver:
         questions), while the illegal list blocks whatever leads to it. Decided per client at
         replay, never stored with the answer: it depends on the profile and the snapshot.
         """
-        for _key, target in answer.names:
-            reason, bit = profile.decide(target + suffixes, snapshot.bits(target) | bits, now)
+        suffixes = query.suffixes
+        for key, target in answer.names:
+            reason, bit = profile.decide(
+                target + suffixes, snapshot.bits(key, target, query.qtype) | bits, now
+            )
             if reason >= FIRST_BLOCK:
                 return reason, bit
         if snapshot.has_addresses:
@@ -477,7 +480,7 @@ class Resolver:
             snapshot, profile = decision.snapshot, decision.profile
             screened = None
             if answer.names or snapshot.has_addresses:
-                screened = self._screen(snapshot, profile, query.suffixes, decision.bits, answer, now)
+                screened = self._screen(snapshot, profile, query, decision.bits, answer, now)
             if screened is None:
                 message = wire.limit(query, wire.replay(query, answer, int(now - answer.stored)), tcp)
             else:
@@ -626,9 +629,7 @@ class Resolver:
             return True
         snapshot = decision.snapshot
         if answer.names or snapshot.has_addresses:
-            screened = self._screen(
-                snapshot, decision.profile, query.suffixes, decision.bits, answer, time.time()
-            )
+            screened = self._screen(snapshot, decision.profile, query, decision.bits, answer, time.time())
             if screened is not None:
                 decision.reason, decision.bit = screened
                 return False
@@ -670,7 +671,9 @@ class Resolver:
             target_key = wire_key(value)
             target = wire.suffixes(target_key)
             reason, bit = profile.decide(
-                target + query.suffixes, snapshot.bits(target) | decision.bits, time.time()
+                target + query.suffixes,
+                snapshot.bits(target_key, target, query.qtype) | decision.bits,
+                time.time(),
             )
             if reason >= FIRST_BLOCK:
                 decision.reason, decision.bit = reason, bit

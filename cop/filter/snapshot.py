@@ -22,10 +22,9 @@ from typing import Any
 
 from cop.filter.categories import ILLEGAL
 from cop.filter.policy import Reason
-from cop.filter.table import EXCEPTION_SHIFT, Table, hash64, wire_key
+from cop.filter.table import Table, hash64, wire_key
 
 CURRENT = "current"
-LOW16 = 0xFFFF
 ILLEGAL_BIT = 1  # the illegal-content category is always bit 0
 
 # Reasons as small integers for the hot path and the statistics.
@@ -96,12 +95,12 @@ class CompiledProfile:
             until = min(until, self.paused_until)
         self._until = until
 
-    def decide(self, suffixes: list[bytes], bits: int, now: float) -> tuple[int, int]:
-        """(reason, category bit) for a name whose suffix keys and table bits are given.
+    def decide(self, suffixes: list[bytes], categories: int, now: float) -> tuple[int, int]:
+        """(reason, category bit) for a name whose suffix keys and blocking categories
+        (`Snapshot.bits`) are given.
 
         Mirrors `policy.decide` rule for rule; a property test holds the two to the same answers.
         """
-        categories = bits & LOW16 & ~(bits >> EXCEPTION_SHIFT)
         if categories & ILLEGAL_BIT:
             return BLOCK_ILLEGAL, 0
         if self.simple:
@@ -141,14 +140,31 @@ class Snapshot:
     networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int]] = field(default_factory=list)
     local: dict[bytes, list[tuple[str, str, int]]] = field(default_factory=dict)  # key -> (type, value, ttl)
     bound: bool = False  # some device is bound by address: look the client's address up
-    # Some active list lists addresses (keys b"\x00" + 4 or 16 bytes): answers' addresses are checked.
-    has_addresses: bool = False
 
-    def bits(self, suffixes: list[bytes]) -> int:
-        """The OR of the table's bits for the name and its parents (`Table.bits`, inlined: hot)."""
+    @property
+    def has_addresses(self) -> bool:
+        """Whether some active list blocks answers by address (`address_bits` says which)."""
+        return self.table is not None and self.table.has_addresses
+
+    def address_bits(self, packed: bytes) -> int:
+        """The categories that block an answer containing this address (4 or 16 bytes packed)."""
+        table = self.table
+        if table is None or not table.has_addresses:
+            return 0
+        return table.address_bits(packed)
+
+    def bits(self, key: bytes, suffixes: list[bytes], qtype: int) -> int:
+        """The categories that block the name `key` (with its parents' keys `suffixes`, most
+        specific first) for a query of type `qtype`: what `CompiledProfile.decide` takes.
+
+        Plain lists only need the OR of the table's marks for the name and its parents
+        (`Table.bits`, inlined: hot); everything else is `Table.lookup`.
+        """
         table = self.table
         if table is None:
             return 0
+        if not table.simple:
+            return table.lookup(key, suffixes, qtype)
         keys = table.keys
         values = table.values
         mask = table.mask
@@ -165,10 +181,6 @@ class Snapshot:
                     break
                 slot = (slot + 1) & mask
         return found
-
-    def address_bits(self, packed: bytes) -> int:
-        """The table's bits for an IPv4 or IPv6 address in an answer (4 or 16 bytes), as `bits` for names."""
-        return self.bits([b"\x00" + packed])
 
     def profile_for(self, address: str, token: str) -> CompiledProfile:
         """The profile of a client: its device token first, then its address, then the default."""
@@ -260,7 +272,6 @@ def from_document(document: dict[str, Any], table: Table | None) -> Snapshot:
                 snapshot.networks.append((network, device["profile"]))
     snapshot.networks.sort(key=lambda item: -item[0].prefixlen)
     snapshot.bound = bool(snapshot.hosts or snapshot.networks)
-    snapshot.has_addresses = bool(document.get("has_addresses"))
     for name, rtype, value, ttl in document.get("local", []):
         snapshot.local.setdefault(wire_key(name), []).append((rtype, value, ttl))
     return snapshot

@@ -109,7 +109,7 @@ def drop_overlap_guard(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("filter", "0001_initial"),
+        ("filter", "0002_list_rules"),
     ]
 
     operations = [

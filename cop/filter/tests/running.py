@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import shutil
 import subprocess
@@ -19,7 +18,8 @@ import dns.rdatatype
 
 from cop.filter import snapshot
 from cop.filter.categories import CATEGORIES
-from cop.filter.table import EXCEPTION_SHIFT, build
+from cop.filter.marks import Source, compile_lists
+from cop.filter.rules import ADDRESS, NAME, Rule
 from cop.filter.tests.upstream import Upstream, free_port
 
 ORDER = [category.code for category in CATEGORIES]
@@ -40,21 +40,18 @@ def write_snapshot(
 ) -> None:
     """Compile lists and a policy document into `directory` the way the platform's compiler does.
 
-    `addresses` are lists of IPv4 and IPv6 addresses per category, keyed b"\x00" + the packed address.
+    `addresses` are IPv4 and IPv6 addresses per category, as a list that lists addresses has them.
     """
-    entries: list[tuple[str | bytes, int]] = [
-        (name, bit(category)) for category, names in lists.items() for name in names
-    ]
-    entries += [(n, bit(c) << EXCEPTION_SHIFT) for c, names in (exceptions or {}).items() for n in names]
-    entries += [
-        (b"\x00" + ipaddress.ip_address(text).packed, bit(category))
-        for category, texts in (addresses or {}).items()
-        for text in texts
-    ]
-    if addresses:
-        document["has_addresses"] = True
+    rules: dict[str, list[Rule]] = {}
+    for category, names in lists.items():
+        rules.setdefault(category, []).extend(Rule(NAME, name) for name in names)
+    for category, names in (exceptions or {}).items():
+        rules.setdefault(category, []).extend(Rule(NAME, name, exception=True) for name in names)
+    for category, texts in (addresses or {}).items():
+        rules.setdefault(category, []).extend(Rule(ADDRESS, text) for text in texts)
     table_name = f"table-test-{version}.bin"
-    build(entries, len(entries), directory / table_name)
+    sources = [Source(bit(category), found.copy) for category, found in rules.items()]
+    compile_lists(sources, directory / table_name)
     snapshot.publish(directory, {"version": version, "categories": ORDER, "table": table_name, **document})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import http.server
 import io
 import itertools
@@ -18,9 +20,11 @@ from django.test import override_settings
 
 from cop.core.models import Membership, Organisation, OrganisationKind, Role
 from cop.core.tests.base import BaseTestCase
-from cop.filter import snapshot
+from cop.filter import compiler, snapshot
 from cop.filter.importing import import_file, import_url
+from cop.filter.list_api import _version_out
 from cop.filter.models import FilterList, ListVersion, LocalRecord, PolicyVersion
+from cop.filter.names import suffixes
 from cop.filter.table import Table, wire_key
 from cop.filter.tests.helpers import run_compilations
 from cop.outbox.runner import run_due
@@ -62,6 +66,15 @@ class ListTestCase(BaseTestCase):
     def table(self) -> Table:
         return Table(self.data / "snapshots" / PolicyVersion.objects.first().table_name)  # type: ignore[union-attr]
 
+    def blocked(self, name: str, qtype: int = 1) -> int:
+        """The categories that block `name` in the snapshot in force, as the resolver asks."""
+        current = snapshot.load(self.data / "snapshots")
+        keys = [wire_key(suffix) for suffix in suffixes(name) if "." in suffix]
+        found = current.bits(wire_key(name), keys, qtype)
+        assert current.table is not None
+        current.table.close()
+        return found
+
 
 class ImportTestCase(ListTestCase):
     def test_it_imports_the_good_lines_and_reports_the_bad_ones_with_their_numbers(self) -> None:
@@ -69,19 +82,16 @@ class ImportTestCase(ListTestCase):
         run_compilations()
         assert version.status == ListVersion.Status.ACTIVE
         assert version.lines == 11
-        assert version.blocked == 4  # games, play, arcade, spiele
+        assert version.blocked == 5  # games, play, arcade, spiele, and the address 192.0.2.1
         assert version.allowed == 1
         assert [(p["line"], p["reason"]) for p in version.problems] == [
             (8, "words"),
-            (9, "adblock-options"),
+            (9, "modifier"),
             (10, "single-label"),
-            (11, "address"),
         ]
-        table = self.table()
-        assert table.bits(wire_key("spiele.example"))
-        assert table.bits(wire_key("ok.play.example")) >> 16  # the exception is compiled too
-        assert not table.bits(wire_key("localhost.example"))
-        table.close()
+        assert self.blocked("spiele.example") and self.blocked("www.play.example")
+        assert not self.blocked("ok.play.example")  # the exception is compiled too
+        assert not self.blocked("localhost.example")
 
     def test_an_unusable_file_is_rejected_and_the_previous_version_stays_in_force(self) -> None:
         first = import_file(self.games, self.write(MIXED))
@@ -119,6 +129,83 @@ class ImportTestCase(ListTestCase):
         assert all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
 
 
+class RulesTestCase(ListTestCase):
+    """Lists as their authors mean them, through an import and the snapshot it compiles."""
+
+    def test_an_exception_in_one_list_does_not_lift_another_lists_block(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            other = FilterList.objects.create(name="More games", category="games", source="Other publisher")
+            import_file(self.games, self.write("||play.example^\n", "one.txt"))
+            import_file(other, self.write("@@||play.example^\n||arcade.example^\n", "two.txt"))
+        assert self.blocked("www.play.example")
+
+    def test_one_hotline_cannot_weaken_another_hotlines_list(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            first = FilterList.objects.create(
+                name="Hotline one", category="illegal", source="One", maintainer=self.world.kenya_hotline
+            )
+            second = FilterList.objects.create(
+                name="Hotline two", category="illegal", source="Two", maintainer=self.world.kenya_hotline
+            )
+            import_file(first, self.write("||bad.example^\n", "one.txt"))
+            version = import_file(
+                second, self.write("@@||bad.example^$important\n||worse.example^\n", "two.txt")
+            )
+        assert (version.status, version.blocked, version.allowed) == (ListVersion.Status.ACTIVE, 1, 0)
+        assert [(p["line"], p["reason"]) for p in version.problems] == [(1, "exception-in-illegal")]
+        assert self.blocked("www.bad.example") == 1  # the illegal-content category, bit 0
+        page = self.client_for(self.world.alice).get(f"/en/filter/lists/{second.pk}/versions/1/")
+        self.assertContains(page, "an illegal-content list accepts no exceptions: this line is skipped")
+
+    def test_cosmetic_rules_are_counted_on_the_version_and_never_block_the_site(self) -> None:
+        text = "example.org##.ad\nexample.com#@#.banner\n||example.net/ads.js\n||play.example^\n"
+        with self.captureOnCommitCallbacks(execute=True):
+            version = import_file(self.games, self.write(text))
+        assert (version.not_dns, version.blocked, version.problem_count) == (3, 1, 0)
+        assert not self.blocked("example.org") and not self.blocked("example.net")
+        page = self.client_for(self.world.alice).get(f"/en/filter/lists/{self.games.pk}/versions/1/")
+        self.assertContains(page, "Not DNS rules (cosmetic or web-address rules, skipped)")
+        self.assertContains(page, "<dd>3</dd>", html=False)
+        assert _version_out(version)["not_dns"] == 3  # what the list API answers
+
+    def test_modifiers_patterns_and_addresses_reach_the_resolver(self) -> None:
+        text = (
+            "||ads.example^$dnstype=AAAA\n"
+            "/^track[0-9]+\\./\n"
+            "||cdn.example^$denyallow=ok.cdn.example\n"
+            "||zip^\n"
+            "||192.0.2.7^\n"
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            version = import_file(self.games, self.write(text))
+        assert version.problem_count == 0, version.problems
+        games = 1 << compiler.ORDER.index("games")
+        assert self.blocked("ads.example", 28) == games and not self.blocked("ads.example", 1)
+        assert self.blocked("track7.example") and not self.blocked("track.example")
+        assert self.blocked("www.cdn.example") and not self.blocked("www.ok.cdn.example")
+        assert self.blocked("files.zip")
+        current = snapshot.load(self.data / "snapshots")
+        assert current.has_addresses
+        assert current.address_bits(bytes([192, 0, 2, 7])) == games
+        assert current.address_bits(bytes([192, 0, 2, 8])) == 0
+
+    def test_versions_store_their_rules_and_versions_of_the_first_format_still_read(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            version = import_file(
+                self.games, self.write("||b.example^$important\n@@||a.b.example^\nc.example\n")
+            )
+        stored = gzip.decompress(compiler.version_file(version).read_bytes()).decode()
+        assert stored.splitlines() == ["+c.example", "-a.b.example", '{"i":1,"k":"name","t":"b.example"}']
+        assert version.sha256 == hashlib.sha256(stored.encode()).hexdigest()
+        # A version imported before rules had modifiers: `+name` and `-name` lines only.
+        compiler.version_file(version).write_bytes(gzip.compress(b"+old.example\n-ok.old.example\n"))
+        ListVersion.objects.filter(pk=version.pk).update(sha256="0" * 64)
+        version.refresh_from_db()
+        with self.captureOnCommitCallbacks(execute=True):
+            compiler.compile_policy()
+        assert self.blocked("www.old.example") and not self.blocked("ok.old.example")
+
+
 @pytest.fixture
 def list_server() -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 serving /good.txt, /garbage.txt, and 404 for anything else."""
@@ -148,7 +235,7 @@ def test_it_imports_from_an_address_and_a_failed_download_changes_nothing(
     with override_settings(FILTER_DATA_DIR=tmp_path, FETCH_ALLOW_LOOPBACK=True):
         games = FilterList.objects.create(name="Games", category="games", source="Test publisher")
         good = import_url(games, f"{list_server}/good.txt")
-        assert good.status == ListVersion.Status.ACTIVE and good.blocked == 4
+        assert good.status == ListVersion.Status.ACTIVE and good.blocked == 5
         assert good.bytes_read == good.bytes_total == len(MIXED)
         missing = import_url(games, f"{list_server}/gone.txt")
         assert missing.status == ListVersion.Status.FAILED
@@ -173,7 +260,7 @@ class CommandTestCase(ListTestCase):
         run_compilations()
         text = out.getvalue()
         assert "version 1: Active" in text
-        assert "4 names blocked, 1 exceptions, 4 lines not understood" in text
+        assert "5 names blocked, 1 exceptions, 3 lines not understood" in text
         assert "line 8: more than one word: this line has words" in text
         assert FilterList.objects.get(name="Adult").category == "adult"
 

@@ -6,14 +6,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cop.filter.policy import Decision, Lists, Profile, Reason, Verdict, Window, decide
+from cop.filter.rules import EXACT, NAME, Rule
 
 MONDAY_EVENING = datetime.datetime(2026, 11, 23, 21, 30)
 MONDAY_AFTERNOON = datetime.datetime(2026, 11, 23, 16, 0)
 TUESDAY_EARLY = datetime.datetime(2026, 11, 24, 6, 0)
 ILLEGAL = "illegal.example"
+
+
+def blocks(*names: str) -> list[Rule]:
+    return [Rule(NAME, name) for name in names]
+
+
 LISTS = Lists(
-    illegal=frozenset({ILLEGAL}),
-    categories={"games": frozenset({"games.example"}), "adult": frozenset({"adult.example"})},
+    illegal=[blocks(ILLEGAL)],
+    categories={"games": [blocks("games.example")], "adult": [blocks("adult.example")]},
 )
 SCHOOL_NIGHTS = Window(frozenset({0, 1, 2, 3, 6}), datetime.time(19), datetime.time(7), frozenset({"games"}))
 BEDTIME = Window(
@@ -87,6 +94,30 @@ profiles = st.builds(
 def test_the_illegal_content_list_wins_against_every_profile_allowlist_pause_and_schedule(
     profile: Profile, now: datetime.datetime, prefix: str, extra_categories: dict[str, frozenset[str]]
 ) -> None:
-    lists = Lists(illegal=frozenset({ILLEGAL}), categories=extra_categories)
+    lists = Lists(
+        illegal=[blocks(ILLEGAL)],
+        categories={category: [blocks(*found)] for category, found in extra_categories.items()},
+    )
     decision = decide(prefix + ILLEGAL, profile, lists, now)
     assert decision == Decision(Verdict.BLOCK, Reason.ILLEGAL)
+
+
+def test_an_exception_applies_only_to_the_list_that_carries_it() -> None:
+    games = [blocks("games.example"), [Rule(NAME, "games.example", exception=True), *blocks("other.example")]]
+    lists = Lists(categories={"games": games})
+    profile = Profile(blocked_categories=frozenset({"games"}))
+    assert decide("www.games.example", profile, lists, MONDAY_AFTERNOON).reason is Reason.CATEGORY
+    own = Lists(
+        categories={"games": [[*blocks("games.example"), Rule(NAME, "ok.games.example", exception=True)]]}
+    )
+    assert decide("ok.games.example", profile, own, MONDAY_AFTERNOON).verdict is Verdict.ALLOW
+    assert decide("no.games.example", profile, own, MONDAY_AFTERNOON).verdict is Verdict.BLOCK
+
+
+def test_one_hotline_cannot_weaken_another_hotlines_list() -> None:
+    excepting = [Rule(NAME, ILLEGAL, exception=True, important=True), Rule(EXACT, "x.example")]
+    lists = Lists(illegal=[blocks(ILLEGAL), excepting])
+    assert decide("www." + ILLEGAL, Profile(), lists, MONDAY_AFTERNOON).reason is Reason.ILLEGAL
+    # Even its own exceptions, should a version imported before they were refused carry some.
+    own = Lists(illegal=[[*blocks(ILLEGAL), Rule(NAME, ILLEGAL, exception=True, important=True)]])
+    assert decide(ILLEGAL, Profile(), own, MONDAY_AFTERNOON).reason is Reason.ILLEGAL
