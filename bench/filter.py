@@ -3,9 +3,23 @@
     scripts/bench filter                  # 1,000,000 list entries, 10 s per query file
     scripts/bench filter --entries 200000 --seconds 5
 
-Baseline: Debian's dnsmasq, given the same list as `address=/name/#` lines (which, like ours, block
-a name and its subdomains), forwarding to the same upstream. Each server runs pinned to core 0,
-dnsperf to core 1 and the shared upstream (a second dnsmasq answering every name) to core 1 too.
+Baseline: Debian's dnsmasq, given the same list twice over: as `address=/name/#` lines (the
+unspecified address, 0.0.0.0 and ::) and as `address=/name/0.0.0.0` lines (A queries only); both
+block a name and its subdomains, as ours does, and forward the rest to the same upstream.
+
+Our resolver runs as users run it: `cop run_filter` with statistics on (each worker writes its
+counts into a SQLite database, migrated first, every COP_FILTER_STATS_FLUSH_SECONDS) and default
+settings but one: response-rate limiting's answers per second per client network is lifted, since
+dnsperf is one client asking as fast as it can, which is exactly what the limit is made to stop
+(the limiter still runs on every query).
+
+Cores: every server runs pinned to core 0, dnsperf to core 1 and the shared upstream (a second
+dnsmasq answering every name) to core 1 too; so one worker is compared with dnsmasq on one core.
+Scaling rows: two workers pinned to core 0 (the same core as one worker: more workers must never
+be slower), and two workers allowed on cores 0 and 1 (the resolver may use both cores, which it
+then shares with dnsperf and the upstream on core 1). `--extra` adds one worker with statistics
+off and one without the answer cache.
+
 Each server gets the same four query files: exact blocked names, subdomains of blocked names,
 allowed names (forwarded once, then answered from the cache) and a mix of the three.
 
@@ -26,6 +40,7 @@ import re
 import secrets
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -65,6 +80,7 @@ def generate(directory: Path, entries: int, queries: int) -> dict[str, Path]:
     names = [f"{rng.choice(WORDS)}{i:x}-{rng.choice(WORDS)}.{rng.choice(ENDINGS)}" for i in range(entries)]
     (directory / "list.txt").write_text("\n".join(names) + "\n")
     (directory / "dnsmasq.conf").write_text("".join(f"address=/{name}/#\n" for name in names))
+    (directory / "dnsmasq-zero.conf").write_text("".join(f"address=/{name}/0.0.0.0\n" for name in names))
     exact = [f"{rng.choice(names)} A" for _ in range(queries)]
     sub = [f"www.{rng.choice(names)} A" for _ in range(queries)]
     allowed = [f"site{rng.randrange(5000)}.allowed.example A" for _ in range(queries)]
@@ -176,9 +192,10 @@ def run_server(
     files: dict[str, Path],
     seconds: int,
     env: dict[str, str] | None = None,
+    cores: str = SERVER_CORE,
 ) -> dict[str, object]:
     started = time.perf_counter()
-    process = subprocess.Popen(["taskset", "-c", SERVER_CORE, *command], stdout=subprocess.DEVNULL, env=env)
+    process = subprocess.Popen(["taskset", "-c", cores, *command], stdout=subprocess.DEVNULL, env=env)
     try:
         wait_answering(port, probe, process)
         startup = time.perf_counter() - started
@@ -195,7 +212,7 @@ def run_server(
             measured["cpu_seconds_per_100k"] = round(used / max(measured["completed"], 1) * 100_000, 3)
             figures[name] = measured
             print(
-                f"  {label:8} {name:10} {measured['qps']:>10.0f} q/s  "
+                f"  {label:24} {name:10} {measured['qps']:>10.0f} q/s  "
                 f"cpu {measured['cpu_seconds_per_100k']:.3f} s/100k  lost {measured['lost']}",
                 flush=True,
             )
@@ -208,11 +225,20 @@ def run_server(
             process.kill()
 
 
+def blocked_counted(directory: Path) -> int:
+    """Blocked queries the resolver's statistics have written so far (the national counts)."""
+    with sqlite3.connect(directory / "cop.sqlite3") as database:
+        row = database.execute("SELECT COALESCE(SUM(count), 0) FROM filter_preventivedaily").fetchone()
+    return int(row[0])
+
+
 def _median(figures: list[dict[str, Any]], files: list[str]) -> dict[str, Any]:
     """Median of each figure over the rounds of one server."""
     combined: dict[str, Any] = {
         key: round(statistics.median(f[key] for f in figures), 3) for key in ("startup_seconds", "pss_bytes")
     }
+    if "blocked_counted_in_database" in figures[0]:
+        combined["blocked_counted_in_database"] = [f["blocked_counted_in_database"] for f in figures]
     for name in files:
         combined[name] = {
             key: round(statistics.median(f[name][key] for f in figures), 3)
@@ -229,10 +255,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100_000, help="queries per file")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of all servers; medians are reported")
     parser.add_argument("--seconds", type=int, default=10, help="measuring time per file and server")
+    parser.add_argument(
+        "--extra",
+        action="store_true",
+        help="also one worker with statistics off and one without answer cache",
+    )
     args = parser.parse_args()
     if (os.cpu_count() or 1) < 2:
         raise SystemExit("the benchmark needs two cores: one for the server, one for the load")
     dnsmasq = tool("dnsmasq")
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cop-bench-filter-") as temporary:
         directory = Path(temporary)
         print(
@@ -268,13 +300,21 @@ def main() -> None:
             **os.environ,
             "COP_SECRET_KEY": secrets.token_urlsafe(40),
             "COP_DATA_DIR": str(directory),
+            # Statistics go where they go in a plain install: a SQLite file in the data directory.
+            "COP_DATABASE_URL": f"sqlite:///{directory / 'cop.sqlite3'}",
             "COP_LOG_LEVEL": "WARNING",
             # dnsperf is one client asking as fast as it can, which response-rate limiting is made to
             # stop: keep the limiter's cost on every query, lift its limit.
             "COP_FILTER_RRL_RESPONSES_PER_SECOND": "1000000000",
         }
 
-        def dnsmasq_command(port: int) -> list[str]:
+        subprocess.run(
+            [sys.executable, "-c", "from cop.cli import main; main()", "migrate", "--verbosity", "0"],
+            env=ours_env,
+            check=True,
+        )
+
+        def dnsmasq_command(port: int, conf: str = "dnsmasq.conf") -> list[str]:
             return [
                 dnsmasq,
                 "-k",
@@ -285,52 +325,70 @@ def main() -> None:
                 "--no-resolv",
                 "--no-hosts",
                 f"--server=127.0.0.1#{upstream_port}",
-                f"--conf-file={directory / 'dnsmasq.conf'}",
+                f"--conf-file={directory / conf}",
                 "--cache-size=10000",
                 "--log-facility=/dev/null",
             ]
 
-        def filter_command(port: int) -> list[str]:
+        def filter_command(port: int, workers: int = 1, stats: bool = True) -> list[str]:
             return [
                 sys.executable,
                 "-c",
                 "from cop.cli import main; main()",
                 "run_filter",
                 "--workers",
-                "1",
+                str(workers),
                 "--listen",
                 f"127.0.0.1:{port}",
                 "--upstream",
                 f"127.0.0.1:{upstream_port}",
                 "--snapshot-dir",
                 str(directory / "snapshots"),
-                "--no-stats",
+                *([] if stats else ["--no-stats"]),
             ]
 
-        servers = [
-            ("dnsmasq", dnsmasq_command, None),
-            ("filter", filter_command, ours_env),
-            ("filter-no-answer-cache", filter_command, {**ours_env, "COP_FILTER_ANSWER_CACHE_ENTRIES": "0"}),
+        both = f"{SERVER_CORE},{CLIENT_CORE}"
+        servers: list[tuple[str, Any, dict[str, str] | None, str]] = [
+            ("dnsmasq", dnsmasq_command, None, SERVER_CORE),
+            ("dnsmasq-0.0.0.0", lambda port: dnsmasq_command(port, "dnsmasq-zero.conf"), None, SERVER_CORE),
+            ("filter", filter_command, ours_env, SERVER_CORE),
+            ("filter-2-workers-core-0", lambda port: filter_command(port, 2), ours_env, SERVER_CORE),
+            ("filter-2-workers-cores-0-1", lambda port: filter_command(port, 2), ours_env, both),
         ]
-        rounds: dict[str, list[dict[str, Any]]] = {label: [] for label, _command, _env in servers}
+        if args.extra:
+            servers += [
+                ("filter-no-stats", lambda port: filter_command(port, stats=False), ours_env, SERVER_CORE),
+                (
+                    "filter-no-answer-cache",
+                    filter_command,
+                    {**ours_env, "COP_FILTER_ANSWER_CACHE_ENTRIES": "0"},
+                    SERVER_CORE,
+                ),
+            ]
+        rounds: dict[str, list[dict[str, Any]]] = {label: [] for label, *_rest in servers}
         try:
             # Rounds interleave the servers, so a slow minute of the machine hits each of them.
             for number in range(1, args.rounds + 1):
                 print(f"Round {number} of {args.rounds}", flush=True)
-                for label, command, env in servers:
+                for label, command, env, cores in servers:
                     port = free_port()
-                    rounds[label].append(
-                        run_server(label, command(port), port, probe, files, args.seconds, env)
-                    )
+                    written = blocked_counted(directory)
+                    figures = run_server(label, command(port), port, probe, files, args.seconds, env, cores)
+                    if env is not None:
+                        # Proof that statistics were on: what the workers' flushes wrote meanwhile.
+                        figures["blocked_counted_in_database"] = blocked_counted(directory) - written
+                    rounds[label].append(figures)
         finally:
             upstream.terminate()
             upstream.wait(10)
 
     medians = {label: _median(figures, list(files)) for label, figures in rounds.items()}
     baseline = medians.pop("dnsmasq")
+    zero = medians.pop("dnsmasq-0.0.0.0")
     runs = medians
+    everyone = {"dnsmasq": baseline, "dnsmasq-0.0.0.0": zero, **runs}
 
-    def ratios(ours: dict[str, Any]) -> dict[str, dict[str, float]]:
+    def ratios(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, dict[str, float]]:
         return {
             name: {
                 "qps": round(ours[name]["qps"] / baseline[name]["qps"], 3),  # type: ignore[index]
@@ -344,28 +402,45 @@ def main() -> None:
 
     version = subprocess.run([dnsmasq, "--version"], capture_output=True, text=True).stdout.split()[2]
     report: dict[str, Any] = {
-        "baseline": f"dnsmasq {version}",
+        "baseline": f"dnsmasq {version}, address=/name/# (row dnsmasq) and address=/name/0.0.0.0",
+        "configuration": (
+            "ours: cop run_filter, statistics on (SQLite), default settings but "
+            "COP_FILTER_RRL_RESPONSES_PER_SECOND lifted (one benchmarking client)"
+        ),
+        "cores": {
+            "dnsperf and the upstream": CLIENT_CORE,
+            **{label: cores for label, _command, _env, cores in servers},
+        },
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
         "entries": args.entries,
         "seconds_per_file": args.seconds,
         "rounds": args.rounds,
         "figures": "medians over the rounds",
         "compile": {k: round(v, 3) for k, v in compiled.items()},
-        "dnsmasq": baseline,
-        **runs,
-        "ratios_to_dnsmasq": {label: ratios(figures) for label, figures in runs.items()},
+        **everyone,
+        "ratios_to_dnsmasq": {label: ratios(figures, baseline) for label, figures in runs.items()},
+        "ratios_to_dnsmasq_0.0.0.0": {label: ratios(figures, zero) for label, figures in runs.items()},
         "pss_bytes_per_entry": {
             label: round(figures["pss_bytes"] / args.entries, 1)  # type: ignore[operator]
-            for label, figures in {"dnsmasq": baseline, **runs}.items()
+            for label, figures in everyone.items()
         },
-        "startup_seconds": {
-            label: figures["startup_seconds"] for label, figures in {"dnsmasq": baseline, **runs}.items()
-        },
+        "startup_seconds": {label: figures["startup_seconds"] for label, figures in everyone.items()},
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(
         json.dumps(
-            {k: report[k] for k in ("ratios_to_dnsmasq", "pss_bytes_per_entry", "startup_seconds")}, indent=2
+            {
+                k: report[k]
+                for k in (
+                    "ratios_to_dnsmasq",
+                    "ratios_to_dnsmasq_0.0.0.0",
+                    "pss_bytes_per_entry",
+                    "startup_seconds",
+                )
+            },
+            indent=2,
         )
     )
     print(f"Written to {RESULTS.relative_to(ROOT)}")

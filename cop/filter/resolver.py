@@ -111,6 +111,12 @@ class Recorder:
         self.log: list[tuple[int, float, str, int, bool, int]] = []
         # UDP threads count while the loop takes batches away.
         self.lock = threading.Lock()
+        # Calendar facts of the current moment, worked out once rather than per query (a
+        # `strftime` and a `fromtimestamp` cost as much as the rest of a blocked answer): the
+        # UTC day and when it ends, and per time zone the local day and hour of a whole second.
+        self._utc_day = ""
+        self._utc_from = self._utc_until = 0.0
+        self._local: dict[datetime.tzinfo, tuple[int, str, int]] = {}
 
     def record(
         self,
@@ -122,40 +128,43 @@ class Recorder:
         bit: int,
         now: float,
     ) -> None:
-        with self.lock:
-            self._record(snapshot, profile, key, qtype, reason, bit, now)
-
-    def _record(
-        self,
-        snapshot: Snapshot,
-        profile: CompiledProfile,
-        key: bytes,
-        qtype: int,
-        reason: int,
-        bit: int,
-        now: float,
-    ) -> None:
         blocked = reason >= FIRST_BLOCK
-        if blocked:
-            day = time.strftime("%Y-%m-%d", time.gmtime(now))
-            category = snapshot.category_code(bit)
-            counter = (day, category)
-            self.preventive[counter] = self.preventive.get(counter, 0) + 1
-        if not profile.id:
-            return  # a client no device binds: counted anonymously above, nothing more
-        moment = datetime.datetime.fromtimestamp(now, profile.zone).timetuple()
-        day = time.strftime("%Y-%m-%d", moment)
-        hour_key = (profile.id, day, moment.tm_hour)
-        self.activity[hour_key] = self.activity.get(hour_key, 0) + 1
-        name = _text(key)
-        if blocked:
-            category = snapshot.report_category(reason, bit)
-            blocked_key = (profile.id, day, category)
-            self.blocked[blocked_key] = self.blocked.get(blocked_key, 0) + 1
-            site_key = (profile.id, day, name, category)
-            self.sites[site_key] = self.sites.get(site_key, 0) + 1
-        if now < profile.log_until:
-            self.log.append((profile.id, now, name, qtype, blocked, reason))
+        if not blocked and not profile.id:
+            return  # allowed, for a client no device binds: nothing is counted, no lock is taken
+        with self.lock:
+            if blocked:
+                if not self._utc_from <= now < self._utc_until:
+                    self._new_utc_day(now)
+                counter = (self._utc_day, snapshot.category_code(bit))
+                self.preventive[counter] = self.preventive.get(counter, 0) + 1
+            if not profile.id:
+                return  # a client no device binds: counted anonymously above, nothing more
+            second = int(now)
+            local = self._local.get(profile.zone)
+            if local is None or local[0] != second:
+                # Offsets and their changes fall on whole seconds: within one second the local
+                # day and hour cannot change.
+                moment = datetime.datetime.fromtimestamp(second, profile.zone).timetuple()
+                local = (second, time.strftime("%Y-%m-%d", moment), moment.tm_hour)
+                self._local[profile.zone] = local
+            day = local[1]
+            hour_key = (profile.id, day, local[2])
+            self.activity[hour_key] = self.activity.get(hour_key, 0) + 1
+            name = _text(key)
+            if blocked:
+                category = snapshot.report_category(reason, bit)
+                blocked_key = (profile.id, day, category)
+                self.blocked[blocked_key] = self.blocked.get(blocked_key, 0) + 1
+                site_key = (profile.id, day, name, category)
+                self.sites[site_key] = self.sites.get(site_key, 0) + 1
+            if now < profile.log_until:
+                self.log.append((profile.id, now, name, qtype, blocked, reason))
+
+    def _new_utc_day(self, now: float) -> None:
+        # POSIX time has no leap seconds: every UTC day is 86,400 of them, from a multiple of it.
+        start = now - now % 86400
+        self._utc_day = time.strftime("%Y-%m-%d", time.gmtime(start))
+        self._utc_from, self._utc_until = start, start + 86400
 
     def merge(self, other: Recorder) -> None:
         """Put back a batch that could not be written, so the next flush tries it again."""

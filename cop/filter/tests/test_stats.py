@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import io
+import random
 import tempfile
 import zoneinfo
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import dns.edns
 import dns.message
@@ -28,7 +32,8 @@ from cop.filter.models import (
     Profile,
     QueryLogEntry,
 )
-from cop.filter.resolver import Config, Later, Recorder, Resolver
+from cop.filter.resolver import Config, Later, Recorder, Resolver, empty_snapshot
+from cop.filter.snapshot import ALLOW_DEFAULT, BLOCK_ILLEGAL
 from cop.filter.stats import flush
 from cop.filter.tests.helpers import FilterTestCase, make_device, run_async
 
@@ -193,3 +198,71 @@ class PreventiveApiTestCase(FilterTestCase):
             {"month": "2026-10", "category": "gambling", "risk": "contract-values", "blocked": 7},
             {"month": "2026-11", "category": "adult", "risk": "content-sexual", "blocked": None},
         ]
+
+
+def _counted_one_by_one(moments: list[tuple[float, int, bool]], zone: datetime.tzinfo) -> dict[str, Any]:
+    """The counts as worked out for each query on its own, as the recorder did before it kept the
+    current day and hour: the reference the faster recorder must match exactly."""
+    preventive: Counter[tuple[str, str]] = Counter()
+    activity: Counter[tuple[int, str, int]] = Counter()
+    blocked: Counter[tuple[int, str, str]] = Counter()
+    for now, profile_id, is_blocked in moments:
+        if is_blocked:
+            preventive[
+                (datetime.datetime.fromtimestamp(now, datetime.UTC).strftime("%Y-%m-%d"), "illegal")
+            ] += 1
+        if profile_id:
+            local = datetime.datetime.fromtimestamp(now, zone)
+            activity[(profile_id, local.strftime("%Y-%m-%d"), local.hour)] += 1
+            if is_blocked:
+                blocked[(profile_id, local.strftime("%Y-%m-%d"), "illegal")] += 1
+    return {"preventive": dict(preventive), "activity": dict(activity), "blocked": dict(blocked)}
+
+
+def test_counts_by_day_and_hour_are_unchanged_across_midnight_and_clock_changes() -> None:
+    # Moments on both sides of UTC midnights and of local clock changes (a summer-time start and
+    # end, a half-hour change, a zone 5:45 ahead), a second before and after, out of order as
+    # several threads record them, by a client no device binds and by a child's device.
+    edges = [
+        datetime.datetime(2026, 12, 31, 23, 59, 59, 900_000, datetime.UTC).timestamp(),
+        datetime.datetime(2027, 1, 1, 0, 0, 0, tzinfo=datetime.UTC).timestamp(),
+        datetime.datetime(2026, 3, 29, 1, 0, 0, tzinfo=datetime.UTC).timestamp(),  # Paris: 02:00 -> 03:00
+        datetime.datetime(2026, 10, 25, 1, 0, 0, tzinfo=datetime.UTC).timestamp(),  # Paris: 03:00 -> 02:00
+        datetime.datetime(2026, 4, 4, 15, 0, 0, tzinfo=datetime.UTC).timestamp(),  # Lord Howe: half an hour
+        datetime.datetime(2026, 6, 1, 18, 15, 0, tzinfo=datetime.UTC).timestamp(),  # Kathmandu midnight
+    ]
+    rng = random.Random(7)
+    for zone_name in ("Europe/Paris", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Kiritimati"):
+        zone = zoneinfo.ZoneInfo(zone_name)
+        moments = [
+            (edge + offset, rng.choice([0, 7]), rng.random() < 0.5)
+            for edge in edges
+            for offset in (-3600.5, -1.0, -0.25, 0.0, 0.25, 0.999, 1.0, 1799.0, 1800.0, 3600.0)
+            for _ in range(3)
+        ]
+        rng.shuffle(moments)
+        current = empty_snapshot()
+        anonymous = current.default
+        child = dataclasses.replace(anonymous, id=7, zone=zone)
+        recorder = Recorder()
+        for now, profile_id, is_blocked in moments:
+            reason = BLOCK_ILLEGAL if is_blocked else ALLOW_DEFAULT
+            profile = child if profile_id else anonymous
+            recorder.record(current, profile, b"\x04site\x07example\x00", 1, reason, 0, now)
+        expected = _counted_one_by_one(moments, zone)
+        assert recorder.preventive == expected["preventive"], zone_name
+        assert recorder.activity == expected["activity"], zone_name
+        assert recorder.blocked == expected["blocked"], zone_name
+        assert sum(recorder.sites.values()) == sum(expected["blocked"].values())
+
+
+def test_an_allowed_query_from_a_client_no_device_binds_is_not_counted() -> None:
+    current = empty_snapshot()
+    recorder = Recorder()
+    recorder.record(current, current.default, b"\x04site\x07example\x00", 1, ALLOW_DEFAULT, 0, 1.8e9)
+    assert not (
+        recorder.preventive or recorder.activity or recorder.blocked or recorder.sites or recorder.log
+    )
+    recorder.record(current, current.default, b"\x04site\x07example\x00", 1, BLOCK_ILLEGAL, 0, 1.8e9)
+    assert recorder.preventive == {("2027-01-15", "illegal"): 1}
+    assert not (recorder.activity or recorder.blocked or recorder.sites or recorder.log)
