@@ -15,6 +15,7 @@ load (a renewal half written) is logged and the previous one kept.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import ssl
@@ -135,26 +136,20 @@ async def start_listeners(resolver: Resolver, config: TLSConfig) -> list[asyncio
     """Open this worker's TLS listeners (the port is shared with the other workers, SO_REUSEPORT)."""
     servers = []
     domain = config.domain
-    if config.dot_listen:
-        dot = Certificates(config.cert, config.key, DOT_ALPN)
-        for host, port in config.dot_listen:
+    kinds = (
+        (config.dot_listen, DOT_ALPN, serve_dot_client),
+        (config.doh_listen, DOH_ALPN, serve_doh_tls_client),
+    )
+    for listen, alpn, serve_client in kinds:
+        if not listen:
+            continue
+        certificates = Certificates(config.cert, config.key, alpn)
+        for host, port in listen:
             servers.append(
                 await asyncio.start_server(
-                    lambda r, w: serve_dot_client(resolver, domain, r, w),
+                    functools.partial(serve_client, resolver, domain),
                     sock=bind_tcp(host, port),
-                    ssl=dot.front,
-                    ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
-                    limit=70000,
-                )
-            )
-    if config.doh_listen:
-        https = Certificates(config.cert, config.key, DOH_ALPN)
-        for host, port in config.doh_listen:
-            servers.append(
-                await asyncio.start_server(
-                    lambda r, w: serve_doh_tls_client(resolver, domain, r, w),
-                    sock=bind_tcp(host, port),
-                    ssl=https.front,
+                    ssl=certificates.front,
                     ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
                     limit=70000,
                 )
