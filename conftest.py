@@ -35,6 +35,19 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         call_command("load_helplines", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language. A request through the test client activates the
+    page's language in the test's own thread (LocaleMiddleware) and nothing resets it, so without
+    this a test would run in whatever language the one before it last asked a page in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def content_world(transactional_db: None):  # type: ignore[no-untyped-def]
     """The named people, with reference data, content and the help directory, for browser tests.
