@@ -38,6 +38,7 @@ def database() -> Iterator[tuple[str | None, Path]]:
                 admin_connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.database  # on its own database, made by the fixture above
 def test_every_report_that_got_a_receipt_survives_sigkill(database: tuple[str | None, Path]) -> None:
     url, folder = database
     env = server_env(url, folder)
