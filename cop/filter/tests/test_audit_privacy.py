@@ -18,6 +18,8 @@ REASON = "for the class project on volcanoes"
 
 
 class FamilyAuditPrivacyTestCase(FilterTestCase):
+    ask_url: str
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
