@@ -252,27 +252,43 @@ class _Problem:
 def _reduce(rows: list[dict[int, int]]) -> list[dict[int, int]]:
     """Reduced row echelon form of sparse rows modulo _PRIME (each pivot alone in its column)."""
     pivots: dict[int, dict[int, int]] = {}  # pivot column -> its row, normalised to 1 there
+    holders: dict[int, set[int]] = {}  # column -> the pivots whose rows hold it (besides their own)
+
+    def subtract(target: dict[int, int], factor: int, source: dict[int, int], owner: int | None) -> None:
+        for c, v in source.items():
+            value = (target.get(c, 0) - factor * v) % _PRIME
+            if value:
+                target[c] = value
+                if owner is not None and c != owner:
+                    holders.setdefault(c, set()).add(owner)
+            else:
+                target.pop(c, None)
+                if owner is not None:
+                    holders.get(c, set()).discard(owner)
+
+    # Pivoting on the unknowns that appear in the fewest equations keeps the rows short.
+    uses: dict[int, int] = {}
+    for row in rows:
+        for c in row:
+            uses[c] = uses.get(c, 0) + 1
     for row in rows:
         current = dict(row)
-        for col, pivot_row in pivots.items():
+        # Pivot rows hold no other pivot column, so subtracting them brings in none.
+        for col in [c for c in current if c in pivots]:
             factor = current.get(col)
             if factor:
-                for c, v in pivot_row.items():
-                    current[c] = (current.get(c, 0) - factor * v) % _PRIME
-                current = {c: v for c, v in current.items() if v}
+                subtract(current, factor, pivots[col], None)
         if not current:
             continue
-        col = min(current)
+        col = min(current, key=lambda c: (uses[c], c))
         inverse = pow(current[col], _PRIME - 2, _PRIME)
         current = {c: v * inverse % _PRIME for c, v in current.items()}
-        # Keep earlier rows reduced against the new pivot.
-        for other in pivots.values():
-            factor = other.get(col)
-            if factor:
-                for c, v in current.items():
-                    other[c] = (other.get(c, 0) - factor * v) % _PRIME
-                for c in [c for c, v in other.items() if not v]:
-                    del other[c]
+        # Keep the earlier rows reduced against the new pivot.
+        for other in list(holders.pop(col, set())):
+            subtract(pivots[other], pivots[other][col], current, other)
+        for c in current:
+            if c != col:
+                holders.setdefault(c, set()).add(col)
         pivots[col] = current
     return list(pivots.values())
 
@@ -298,7 +314,9 @@ def protect(*tables: Table, minimum: int | None = None) -> tuple[Protected, ...]
     return tuple(Protected(table, least, problem.values, withheld) for table in tables)
 
 
-def protect_counts(counts: Mapping[str, int], minimum: int | None = None) -> tuple[dict[str, int | None], int | None]:
+def protect_counts(
+    counts: Mapping[str, int], minimum: int | None = None
+) -> tuple[dict[str, int | None], int | None]:
     """A one-way table (counts by one dimension) and its total, as they may be published."""
     (protected,) = protect(Table(("key",), {(key,): n for key, n in counts.items()}), minimum=minimum)
     return {key: protected.count(key=key) for key in counts}, protected.count()

@@ -41,7 +41,9 @@ def _fields_of_records(AuditEvent: Any) -> dict[tuple[str, str], dict[str, Any]]
     # or delete records all fields, an update the changed ones.
     known: dict[tuple[str, str], dict[str, Any]] = {}
     events = AuditEvent.objects.filter(model__in=SUBJECTS).order_by("id")
-    for model, object_id, before, after in events.values_list("model", "object_id", "before", "after").iterator():
+    for model, object_id, before, after in events.values_list(
+        "model", "object_id", "before", "after"
+    ).iterator():
         fields = known.setdefault((model, object_id), {})
         for side in (before or {}, after or {}):
             for name, value in side.items():
@@ -65,7 +67,9 @@ def fill_subjects(apps: Any, schema_editor: Any) -> None:
         return None if parent_id is None else key_of(parent, str(parent_id))
 
     changed = []
-    for event in AuditEvent.objects.filter(model__in=SUBJECTS, subject="").only("id", "model", "object_id").iterator():
+    for event in (
+        AuditEvent.objects.filter(model__in=SUBJECTS, subject="").only("id", "model", "object_id").iterator()
+    ):
         label, _way = SUBJECTS[event.model]
         found = key_of(event.model, event.object_id)
         event.subject = f"{label}:{found if found is not None else UNKNOWN}"

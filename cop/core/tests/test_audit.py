@@ -82,7 +82,12 @@ class AuditTestCase(BaseTestCase):
     def test_signing_up_without_an_account_leaves_no_client_address(self) -> None:
         self.client.post(
             "/en/account/signup/",
-            {"username": "newparent", "email": "new@example.net", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "username": "newparent",
+                "email": "new@example.net",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
             REMOTE_ADDR="198.51.100.20",
         )
         event = AuditEvent.objects.get(model="core.User", action="create", after__username="newparent")
@@ -127,10 +132,22 @@ class AuditTestCase(BaseTestCase):
         subjects = {
             e.pk: e.subject
             for e in AuditEvent.objects.filter(
-                pk__in=[family.pk, profile.pk, renamed.pk, entry.pk, orphan.pk, case.pk, action.pk, organisation.pk]
+                pk__in=[
+                    family.pk,
+                    profile.pk,
+                    renamed.pk,
+                    entry.pk,
+                    orphan.pk,
+                    case.pk,
+                    action.pk,
+                    organisation.pk,
+                ]
             )
         }
-        assert [subjects[e.pk] for e in (family, profile, renamed, entry, orphan, case, action, organisation)] == [
+        found = [
+            subjects[e.pk] for e in (family, profile, renamed, entry, orphan, case, action, organisation)
+        ]
+        assert found == [
             "filter.Family:5", "filter.Family:5", "filter.Family:5", "filter.Family:5",
             "filter.Family:?", "reports.Report:2", "reports.Report:2", "",
         ]  # fmt: skip

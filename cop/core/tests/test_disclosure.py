@@ -140,7 +140,9 @@ def test_no_withheld_count_of_a_random_table_can_be_worked_out(table: Table, min
 def linked_tables(draw: st.DrawFn) -> tuple[Table, Table]:
     # One population broken down twice: by (year, country) and by (year, risk), as the statistics do.
     people = draw(
-        st.lists(st.tuples(st.sampled_from("XY"), st.sampled_from("KFG"), st.sampled_from("pqr")), max_size=40)
+        st.lists(
+            st.tuples(st.sampled_from("XY"), st.sampled_from("KFG"), st.sampled_from("pqr")), max_size=40
+        )
     )
     by_country: dict[tuple[str, ...], int] = {}
     by_risk: dict[tuple[str, ...], int] = {}

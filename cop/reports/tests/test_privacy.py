@@ -21,10 +21,19 @@ class ReportPrivacyTestCase(ReportsTestCase):
         response = self.client.post(
             "/en/report/send/",
             {
-                "age": "adult", "country": "KE", "danger": "", "urls": "https://example.org/page",
-                "where_seen": "website", "risk": "", "description": "", "contact_name": "",
-                "contact_email": "", "contact_phone": "", "website": "", "idempotency_key": key,
-            },  # fmt: skip
+                "age": "adult",
+                "country": "KE",
+                "danger": "",
+                "urls": "https://example.org/page",
+                "where_seen": "website",
+                "risk": "",
+                "description": "",
+                "contact_name": "",
+                "contact_email": "",
+                "contact_phone": "",
+                "website": "",
+                "idempotency_key": key,
+            },
             REMOTE_ADDR="203.0.113.7",
         )
         assert response.status_code == 200
@@ -33,7 +42,12 @@ class ReportPrivacyTestCase(ReportsTestCase):
         assert set(events.values_list("actor_label", "ip_address")) == {("anonymous", None)}
 
     def test_a_report_sent_through_the_api_leaves_no_client_address_either(self) -> None:
-        body = {"country": "KE", "reporter_age": "13-17", "where_seen": "game", "urls": ["https://example.org/g"]}
+        body = {
+            "country": "KE",
+            "reporter_age": "13-17",
+            "where_seen": "game",
+            "urls": ["https://example.org/g"],
+        }
         response = self.client.post(
             "/api/v1/reports", body, content_type="application/json", REMOTE_ADDR="2001:db8::7"
         )
@@ -57,7 +71,9 @@ class ReportPrivacyTestCase(ReportsTestCase):
         case.save()
         return report
 
-    def test_the_purge_erases_the_details_of_a_reports_audit_records_and_keeps_that_they_happened(self) -> None:
+    def test_the_purge_erases_the_details_of_a_reports_audit_records_and_keeps_that_they_happened(
+        self,
+    ) -> None:
         old = self._worked_on(closed_days_ago=400)
         recent = self._worked_on(closed_days_ago=10)
         subject = audit.subject_key(Report, old.pk)
