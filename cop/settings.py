@@ -178,7 +178,12 @@ REPORT_KEYS = envlist("COP_REPORT_KEYS", [])
 REPORT_RATE_LIMIT = envint("COP_REPORT_RATE_LIMIT", 20)  # reports per address per window
 REPORT_RATE_WINDOW_MINUTES = envint("COP_REPORT_RATE_WINDOW_MINUTES", 10)
 REPORT_RETENTION_DAYS = envint("COP_REPORT_RETENTION_DAYS", 365)  # after a case is closed
-REPORT_STATS_MIN_COUNT = envint("COP_REPORT_STATS_MIN_COUNT", 5)  # smaller counts are not published
+# Every published statistic (reports, the family filter's indicators, any to come): a count below this
+# is withheld, with whatever would let it be worked out (cop/core/disclosure.py). At least 2.
+# COP_REPORT_STATS_MIN_COUNT is its former name, still read.
+STATS_MIN_COUNT = envcount(
+    "COP_STATS_MIN_COUNT", envcount("COP_REPORT_STATS_MIN_COUNT", 5, minimum=2), minimum=2
+)
 LIBRARY_MAX_UPLOAD_MB = envint("COP_LIBRARY_MAX_UPLOAD_MB", 20)
 # Background work (webhook deliveries) done by `cop run_worker` from the database outbox.
 OUTBOX_MAX_ATTEMPTS = envint("COP_OUTBOX_MAX_ATTEMPTS", 10)

@@ -47,7 +47,7 @@ class AuditActorMiddleware:
         if user is not None and user.is_authenticated:
             actor = audit.user_actor(user, client_ip(request))
         else:
-            actor = audit.AuditActor(label="anonymous", ip_address=client_ip(request))
+            actor = audit.anonymous_actor()
         with audit.acting_as(actor):
             return self.get_response(request)
 

@@ -654,17 +654,45 @@ class PreventiveRow(Schema):
     month: str = Field(description="YYYY-MM")
     category: str = Field(description="A category code of the family filter, e.g. gambling.")
     risk: str = Field(description="The risk of the classification the category maps to, when one fits.")
-    blocked: int | None = Field(description="Blocked attempts; null when below the publication threshold.")
+    blocked: int | None = Field(description="Blocked attempts; null when withheld.")
+
+
+class PreventiveMonth(Schema):
+    month: str = Field(description="YYYY-MM")
+    blocked: int | None = Field(
+        description="Blocked attempts in the month, every category; null when withheld."
+    )
+
+
+class PreventiveCategory(Schema):
+    category: str
+    risk: str
+    blocked: int | None = Field(
+        description="Blocked attempts in the category, every month; null when withheld."
+    )
+
+
+class PreventiveOut(Schema):
+    suppression_threshold: int
+    note: str = Field(description="What is withheld and why, in the request's language.")
+    total: int | None = Field(
+        description="Every blocked attempt counted, withheld ones included; null when withheld."
+    )
+    rows: list[PreventiveRow]
+    by_month: list[PreventiveMonth]
+    by_category: list[PreventiveCategory]
 
 
 @router.get(
     "/filter/statistics/preventive",
-    response=list[PreventiveRow],
+    response=PreventiveOut,
     auth=None,
     summary="Blocked attempts by month and category, over every client: anonymous",
 )
 def preventive_statistics(request: HttpRequest) -> Any:
-    """The filter's part of the "preventive actions" indicators: counts only, no child, device or site."""
+    """The filter's part of the "preventive actions" indicators: counts only, no child, device or site.
+    A count below `suppression_threshold` is null, and so is any count or total that would let a null
+    one be worked out by subtraction; the totals include the withheld counts."""
     return preventive_by_month()
 
 

@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from cop.core.models import User
 
 
 class FilterConfig(AppConfig):
@@ -26,14 +34,27 @@ class FilterConfig(AppConfig):
         )
 
         # Who changed a child's rules, and when, is on record whichever door the change came through.
-        audit.track(Family)
-        audit.track(Guardian)
-        audit.track(Profile)
-        audit.track(Entry)
-        audit.track(Schedule)
+        # Every record is about a family, and the family's guardians alone read the values: anyone
+        # else who reads the audit log sees that something happened, not a child's name, a network,
+        # a site or a reason (cop/core/audit.py, `Reader`).
+        family = (Family, "family_id")
+        profile_family = (Family, "profile.family_id")
+        audit.track(Family, subject=(Family, "pk"))
+        audit.track(Guardian, subject=family)
+        audit.track(Profile, subject=family)
+        audit.track(Entry, subject=profile_family)
+        audit.track(Schedule, subject=profile_family)
         # The token lets a device be filtered (and ask) as the child: the log notes it, never its value.
         # The resolver's "last seen" bookkeeping alone is not worth a record.
-        audit.track(Device, redact={"token", "ask_token"}, ignore={"last_seen_at"})
-        audit.track(DeviceNetwork)
-        audit.track(AssignedRange)
-        audit.track(UnblockRequest)
+        audit.track(Device, redact={"token", "ask_token"}, ignore={"last_seen_at"}, subject=profile_family)
+        audit.track(DeviceNetwork, subject=family)
+        audit.track(AssignedRange, subject=family)
+        audit.track(UnblockRequest, subject=profile_family)
+        audit.private(Family, readers=guardians_families)
+
+
+def guardians_families(user: User) -> Iterable[int]:
+    """The keys of the families whose audit records `user` reads in full: those they are a guardian of."""
+    from cop.filter.access import families_of
+
+    return families_of(user).values_list("pk", flat=True)

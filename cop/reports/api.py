@@ -214,17 +214,21 @@ def act_on_case(request: HttpRequest, case_id: int, body: ActionIn) -> Any:
 
 class CountOut(Schema):
     key: str
-    count: int | None = Field(description="null when the count is below the threshold and suppressed")
+    count: int | None = Field(
+        description="null when withheld: below the threshold, or so that another cannot be worked out"
+    )
 
 
 class TimingOut(Schema):
     month: str
-    cases: int | None
-    median_hours: float | None
+    cases: int | None = Field(description="null when withheld, as counts are")
+    median_hours: float | None = Field(description="null when the count of cases is withheld")
 
 
 class StatisticsOut(Schema):
     suppression_threshold: int
+    note: str = Field(description="What is withheld and why, in the request's language.")
+    total: int | None = Field(description="Reports in this view, withheld ones included; null when withheld.")
     by_month: list[CountOut]
     by_risk: list[CountOut]
     by_country: list[CountOut]
@@ -242,15 +246,20 @@ def report_statistics(
     year: Annotated[int | None, Field(ge=2000, le=2100)] = None,
     country: Annotated[str | None, Field(min_length=2, max_length=2)] = None,
 ) -> Any:
-    """Anonymous counts; a count below `suppression_threshold` is null (and a zero is a real zero)."""
+    """Anonymous counts protected by the platform's disclosure control: a count below
+    `suppression_threshold` is null, and so is any count or total that would let a null one be worked
+    out by subtraction (a zero is a real zero). The totals include the withheld counts."""
+    from cop.core import disclosure
     from cop.reports import statistics
 
-    found = statistics.reports(year, country.upper() if country else None)
+    figures = statistics.figures(year, country.upper() if country else None)
     return {
-        "suppression_threshold": statistics.threshold(),
-        "by_month": _cells(statistics.by_month(found)),
-        "by_risk": _cells(statistics.by_risk(found)),
-        "by_country": _cells(statistics.by_country(found)),
-        "by_outcome": _cells(statistics.by_outcome(found)),
-        "time_to_action": [vars(t) for t in statistics.time_to_action(found)],
+        "suppression_threshold": figures.threshold,
+        "note": disclosure.note(figures.threshold),
+        "total": figures.total,
+        "by_month": _cells(figures.by_month),
+        "by_risk": _cells(figures.by_risk),
+        "by_country": _cells(figures.by_country),
+        "by_outcome": _cells(figures.by_outcome),
+        "time_to_action": [vars(t) for t in figures.timing],
     }

@@ -12,7 +12,8 @@ class ReportsConfig(AppConfig):
         from cop.reports.models import Case, CaseAction, Report
 
         # Every step on a report or case is audited; what could identify a reporter is not copied
-        # into the audit log.
-        audit.track(Report, redact={"contact", "secret", "description"})
-        audit.track(Case)
-        audit.track(CaseAction)
+        # into the audit log. Each record is about its report, so the retention purge erases the
+        # details of all of them with the report (cop/reports/retention.py).
+        audit.track(Report, redact={"contact", "secret", "description"}, subject=(Report, "pk"))
+        audit.track(Case, subject=(Report, "report_id"))
+        audit.track(CaseAction, subject=(Report, "case.report_id"))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from cop.core import audit
 from cop.reports.models import Case, CaseAction, CaseStatus, Report, ReportUrl
 
 
@@ -16,7 +17,10 @@ def purge(now: datetime.datetime | None = None, days: int | None = None) -> int:
     """Erase contact details, descriptions, links and action notes of reports closed more than `days` ago.
 
     What stays (country, age group, risk, where seen, assessments, actions and their times) is what the
-    statistics count, and none of it identifies a reporter. Returns how many reports were erased.
+    statistics count, and none of it identifies a reporter. The audit records of the report, its cases
+    and their actions lose their values too (notes, targets, receipts), and keep the facts: who did
+    what to which record, and when, so the trail of an analyst's work stays whole. Returns how many
+    reports were erased.
     """
     now = now or timezone.now()
     keep_days: int = days if days is not None else (settings.REPORT_RETENTION_DAYS or 365)
@@ -30,6 +34,8 @@ def purge(now: datetime.datetime | None = None, days: int | None = None) -> int:
         with transaction.atomic():
             ReportUrl.objects.filter(report=report).delete()
             CaseAction.objects.filter(case__report=report).exclude(note="").update(note="")
+            # Before the report's own update below, whose record (erased_at) stays readable.
+            audit.erase_details(Report, report.pk)
             report.contact = ""
             report.description = ""
             report.erased_at = now

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import permissions
+from cop.core import csvfile, disclosure, permissions
 from cop.core.models import Country, OrganisationKind
 from cop.helplines.models import Service, ServiceKind
 from cop.reports import cases as workflow
@@ -261,28 +261,52 @@ def case_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def report_statistics(request: HttpRequest) -> HttpResponse:
+def _statistics_view(request: HttpRequest) -> tuple[Any, int | None, Country | None]:
     from cop.reports import statistics
 
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     country = Country.objects.filter(iso2=request.GET.get("country", "").upper()).first()
-    found = statistics.reports(year, country.iso2 if country else None)
+    return statistics.figures(year, country.iso2 if country else None), year, country
+
+
+def report_statistics(request: HttpRequest) -> HttpResponse:
+    figures, year, country = _statistics_view(request)
     names = {c.iso2: c.name for c in Country.objects.all()}
     current = Classification.objects.current()
     risk_names = {r.code: r.name for r in current.risks.all()} if current else {}
     assessments = dict(Assessment.choices)
     context = {
-        "threshold": statistics.threshold(),
-        "by_month": statistics.by_month(found),
-        "by_risk": [(risk_names.get(c.key, _("Not given")), c) for c in statistics.by_risk(found)],
-        "by_country": [(names.get(c.key, c.key), c) for c in statistics.by_country(found)],
-        "by_outcome": [
-            (assessments.get(c.key, _("Not yet assessed")), c) for c in statistics.by_outcome(found)
-        ],
-        "timing": statistics.time_to_action(found),
+        "threshold": figures.threshold,
+        "note": disclosure.note(figures.threshold),
+        "total": figures.total,
+        "by_month": figures.by_month,
+        "by_risk": [(risk_names.get(c.key, _("Not given")), c) for c in figures.by_risk],
+        "by_country": [(names.get(c.key, c.key), c) for c in figures.by_country],
+        "by_outcome": [(assessments.get(c.key, _("Not yet assessed")), c) for c in figures.by_outcome],
+        "timing": figures.timing,
         "year": year,
         "country": country,
         "countries": sorted(names.items(), key=lambda pair: pair[1]),
     }
     return render(request, "reports/statistics.html", context)
+
+
+def report_statistics_csv(request: HttpRequest) -> HttpResponse:
+    """The same figures as the page, one row per count; a withheld count is an empty cell."""
+    figures, year, country = _statistics_view(request)
+    rows: list[list[Any]] = [
+        ["note", disclosure.note(figures.threshold), "", ""],
+        ["total", "", figures.total, ""],
+    ]
+    for table, cells in (
+        ("by_month", figures.by_month),
+        ("by_risk", figures.by_risk),
+        ("by_country", figures.by_country),
+        ("by_outcome", figures.by_outcome),
+    ):
+        rows += [[table, cell.key, cell.count, ""] for cell in cells]
+    rows += [["time_to_action", t.month, t.cases, t.median_hours] for t in figures.timing]
+    parts = ["cop-report-statistics", str(year or ""), country.iso2 if country else ""]
+    name = "-".join(part for part in parts if part) + ".csv"
+    return csvfile.response(name, ["table", "key", "count", "median_hours"], rows)

@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
         "core.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=200)
+    # Kept for accounts and tokens only, never for somebody anonymous (`audit._kept_address`).
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     # What
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -32,6 +33,10 @@ class AuditEvent(models.Model):
     # Countries the object belongs to, so a country's focal point can read the
     # audit trail of their own country only.
     country = models.CharField(max_length=2, blank=True, db_index=True)
+    # The record the event is about in the end ("filter.Family:12", "reports.Report:7"; see
+    # `audit.track`): a family's events are private to its guardians, and retention erases a
+    # report's events with the report.
+    subject = models.CharField(max_length=120, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -187,17 +187,36 @@ class StatisticsTestCase(FilterTestCase):
 
 
 class PreventiveApiTestCase(FilterTestCase):
-    @override_settings(REPORT_STATS_MIN_COUNT=5)
+    @override_settings(STATS_MIN_COUNT=5)
     def test_the_indicators_get_monthly_counts_by_category_with_small_counts_withheld(self) -> None:
-        PreventiveDaily.objects.create(day=datetime.date(2026, 10, 3), category="gambling", count=4)
-        PreventiveDaily.objects.create(day=datetime.date(2026, 10, 9), category="gambling", count=3)
-        PreventiveDaily.objects.create(day=datetime.date(2026, 11, 1), category="adult", count=2)
+        for day, category, count in [
+            (datetime.date(2026, 10, 3), "adult", 30),
+            (datetime.date(2026, 10, 3), "gambling", 40),
+            (datetime.date(2026, 10, 9), "gambling", 3),
+            (datetime.date(2026, 10, 9), "video", 20),
+            (datetime.date(2026, 11, 1), "adult", 2),
+            (datetime.date(2026, 11, 2), "gambling", 50),
+            (datetime.date(2026, 11, 2), "video", 25),
+        ]:
+            PreventiveDaily.objects.create(day=day, category=category, count=count)
         response = self.client.get("/api/v1/filter/statistics/preventive")
         assert response.status_code == 200
-        assert response.json() == [
-            {"month": "2026-10", "category": "gambling", "risk": "contract-values", "blocked": 7},
-            {"month": "2026-11", "category": "adult", "risk": "content-sexual", "blocked": None},
-        ]
+        body = response.json()
+        assert body["suppression_threshold"] == 5 and "below 5" in body["note"]
+        # November's 2 is withheld, and with it three counts that make a rectangle with it, so that
+        # neither a month's nor a category's total gives it back; the totals are all shown.
+        assert {(r["month"], r["category"]): r["blocked"] for r in body["rows"]} == {
+            ("2026-10", "adult"): None, ("2026-10", "gambling"): 43, ("2026-10", "video"): None,
+            ("2026-11", "adult"): None, ("2026-11", "gambling"): 50, ("2026-11", "video"): None,
+        }  # fmt: skip
+        assert body["by_month"] == [{"month": "2026-10", "blocked": 93}, {"month": "2026-11", "blocked": 77}]
+        assert {r["category"]: r["blocked"] for r in body["by_category"]} == {
+            "adult": 32,
+            "gambling": 93,
+            "video": 45,
+        }
+        assert body["total"] == 170
+        assert next(r for r in body["rows"] if r["category"] == "adult")["risk"] == "content-sexual"
 
 
 def _counted_one_by_one(moments: list[tuple[float, int, bool]], zone: datetime.tzinfo) -> dict[str, Any]:

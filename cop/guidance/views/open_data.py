@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from cop.core import csvfile
 from cop.guidance.coverage import coverage
 from cop.guidance.models import Guideline, Resource
 from cop.guidance.serialize import guideline_dict, resource_dict
@@ -40,14 +39,7 @@ def _envelope(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Link"] = f'<{LICENCE_URL}>; rel="license"'
-    return response
+    return csvfile.response(filename, header, rows, {"Link": f'<{LICENCE_URL}>; rel="license"'})
 
 
 def guidelines_json(request: HttpRequest) -> JsonResponse:
