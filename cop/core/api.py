@@ -274,6 +274,10 @@ def update_organisation(
     who = actor(request)
     permissions.require(who, "core.change_organisation", country_id=org.country_id, organisation_id=org.pk)
     changes = payload.model_dump(exclude_unset=True)
+    if changes.get("kind") is not None and changes["kind"] != org.kind:
+        permissions.require(
+            who, "core.change_organisation_kind", country_id=org.country_id, organisation_id=org.pk
+        )
     if "country" in changes:
         org.country = _country(changes["country"])
         permissions.require(who, "core.change_organisation", country_id=org.country_id)
