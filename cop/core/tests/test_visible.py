@@ -96,3 +96,45 @@ class NamesPeopleTypeTestCase(BaseTestCase):
         )
         self.assertContains(page, "U+200B", status_code=page.status_code)
         assert ApiToken.objects.count() == before
+
+
+class EveryNameAndLinkFieldTestCase(BaseTestCase):
+    """Each form where people type a name or a link uses the shared checks (one case per form)."""
+
+    def test_each_name_and_link_field_refuses_a_hidden_character(self) -> None:
+        from cop.alerts.forms import SubscriptionForm
+        from cop.filter.binding import Binder
+        from cop.filter.forms import DeviceForm, FamilyForm, ProfileCreateForm, ProfileSettingsForm
+        from cop.filter.list_forms import FilterListForm
+        from cop.filter.models import Family
+        from cop.guidance.forms import ResourceForm
+        from cop.helplines.forms import ServiceForm
+
+        forms_and_fields = [
+            (ServiceForm(), "name"),
+            (SubscriptionForm(organisations=[self.world.kenya_hotline]), "name"),
+            (SubscriptionForm(organisations=[self.world.kenya_hotline]), "url"),
+            (ResourceForm(), "publisher"),
+            (ResourceForm(), "url"),
+            (FamilyForm(), "name"),
+            (ProfileCreateForm(), "name"),
+            (ProfileSettingsForm(), "name"),
+            (DeviceForm(binder=Binder(Family(name="f"), None, ())), "name"),
+            (FilterListForm(), "name"),
+            (FilterListForm(), "url"),
+        ]
+        for form, field in forms_and_fields:
+            with self.assertRaises(ValidationError, msg=f"{type(form).__name__}.{field}") as refused:
+                form.fields[field].clean("https://example.org/\u202eexe.txt")
+            assert "invisible" in {e.code for e in refused.exception.error_list}, (type(form).__name__, field)
+
+    def test_a_helpline_channel_link_and_the_filter_api_names_refuse_them_too(self) -> None:
+        from cop.filter.api import _text
+        from cop.helplines.forms import ChannelForm
+
+        channel = ChannelForm({"kind": "web", "value": "https://example.org/\u2066"}, country="KE")
+        assert not channel.is_valid() and "U+2066" in str(channel.errors)
+        from ninja.errors import HttpError
+
+        with self.assertRaises(HttpError):
+            _text("Amara\u200b")
