@@ -6,12 +6,16 @@ Every error body is {"code": <machine code>, "message": <human text>} plus
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 
 from cop.alerts.api import router as alerts_router
 from cop.core.api import router as core_router
@@ -31,6 +35,7 @@ STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    415: "unsupported_media_type",
     422: "invalid_request",
     429: "too_many_requests",
 }
@@ -42,7 +47,44 @@ class AccessibleSwagger(Swagger):
     template = "core/api_docs.html"
 
 
-api = NinjaAPI(
+class NotJson(ValueError):
+    """A JSON body sent with another content type."""
+
+
+class JsonOnlyParser(Parser):
+    """Reads a JSON body only when it is declared as `application/json`.
+
+    A web page can make its visitors' browsers send a cross-site POST without asking the server first
+    only as text/plain, a form or multipart; requiring the JSON type makes the browser ask (CORS), and
+    this API allows no other origin. File uploads (multipart) do not pass through here.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise NotJson(request.content_type)
+        return cast(dict[str, Any], json.loads(request.body))
+
+
+NOT_JSON_RESPONSE = {
+    "description": "The body was not sent as `Content-Type: application/json`.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+class CopApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        """Every operation with a JSON body documents the 415 that JsonOnlyParser gives."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                body = operation.get("requestBody", {}) if isinstance(operation, dict) else {}
+                if "application/json" in body.get("content", {}):
+                    operation.setdefault("responses", {}).setdefault(415, NOT_JSON_RESPONSE)
+        return schema
+
+
+api = CopApi(
+    parser=JsonOnlyParser(),
     # Deep links put a link inside each operation's toggle button, which
     # screen readers cannot reach as separate controls.
     docs=AccessibleSwagger(settings={"deepLinking": False}),
@@ -80,6 +122,9 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NotJson):
+        # django-ninja turns any failure to read the body into a 400; this one has its own status.
+        return error(request, 415, "Send the body as JSON, with the header Content-Type: application/json.")
     return error(request, exc.status_code, str(exc))
 
 

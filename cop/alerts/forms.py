@@ -12,6 +12,7 @@ from cop.alerts.models import ADVICE_FIELDS, TEXT_FIELDS, Severity
 from cop.alerts.permissions import WRITE
 from cop.core import permissions
 from cop.core.models import Country, Organisation
+from cop.core.visible import check_link, check_name
 from cop.guidance.validators import plain_text
 from cop.threats.models import Classification, Risk
 
@@ -192,13 +193,14 @@ class SubscriptionForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
-        validators=[plain_text],
+        validators=[plain_text, check_name],
         help_text=_("To tell your webhooks apart, for example: case management system."),
     )
     url = forms.URLField(
         label=_("Address (URL)"),
         max_length=500,
         assume_scheme="https",
+        validators=[check_link],
         help_text=_("Where the platform sends alerts, by HTTP POST. It must start with https://."),
     )
     countries = forms.MultipleChoiceField(

@@ -174,7 +174,9 @@ class OrganisationIn(Schema):
 
 class OrganisationPatch(Schema):
     name: Name | None = None
-    kind: OrganisationKind | None = None
+    kind: OrganisationKind | None = Field(
+        None, description="Only a secretariat token may change it (403 otherwise): it decides where reports go."
+    )
     country: ISO2 | None = None
     website: AnyHttpUrl | None = None
     description: Description | None = None
@@ -274,6 +276,10 @@ def update_organisation(
     who = actor(request)
     permissions.require(who, "core.change_organisation", country_id=org.country_id, organisation_id=org.pk)
     changes = payload.model_dump(exclude_unset=True)
+    if changes.get("kind") is not None and changes["kind"] != org.kind:
+        permissions.require(
+            who, "core.change_organisation_kind", country_id=org.country_id, organisation_id=org.pk
+        )
     if "country" in changes:
         org.country = _country(changes["country"])
         permissions.require(who, "core.change_organisation", country_id=org.country_id)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cop.core import permissions
 from cop.core.models import Country, Organisation, User
+from cop.core.visible import check_name
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
@@ -34,12 +35,23 @@ class OrganisationForm(forms.ModelForm[Organisation]):
             country_field.required = True
             country_field.empty_label = None
         country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign,assignment]
+        if self.instance.pk and not permissions.allows(
+            actor,
+            "core.change_organisation_kind",
+            country_id=self.instance.country_id,
+            organisation_id=self.instance.pk,
+        ):
+            # Shown, but a disabled field keeps the stored value whatever is posted.
+            kind_field = self.fields["kind"]
+            kind_field.disabled = True
+            kind_field.help_text = _("Only the COP secretariat changes the kind of an organisation.")
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name of the token"),
         max_length=100,
+        validators=[check_name],
         help_text=_("Say what will use it, for example: nightly statistics export."),
     )
     role = forms.ChoiceField(label=_("Acts with the role"))

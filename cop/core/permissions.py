@@ -164,6 +164,9 @@ register(
     "core.change_organisation",
     {Role.SECRETARIAT: Scope.ANYWHERE, Role.FOCAL_POINT: Scope.OWN_COUNTRY},
 )
+# An organisation's kind decides where reports go (a country's hotline receives them) and which roles
+# it can hold, so only the secretariat changes it; focal points edit everything else of their country's.
+register("core.change_organisation_kind", {Role.SECRETARIAT: Scope.ANYWHERE})
 # Issuing API tokens: any member may act for their own organisation by machine.
 register(
     "core.manage_tokens",

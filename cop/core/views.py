@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -169,7 +169,9 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # Moving an organisation to another country needs the right there too.
         permissions.require(actor, "core.change_organisation", country_id=form.instance.country_id)
-        form.save()
+        # One transaction with what the save sets off (the cases of a former hotline go back to routing).
+        with transaction.atomic():
+            form.save()
         return redirect("core:organisation", pk=organisation.pk)
     return render(request, "core/organisation_form.html", {"form": form, "organisation": organisation})
 

@@ -22,6 +22,7 @@ from ninja.security import SessionAuth
 
 from cop.core.middleware import client_ip
 from cop.core.models import User
+from cop.core.visible import check_name
 from cop.filter import access, actions, coverage, forms, reporting
 from cop.filter.categories import BY_CODE, ILLEGAL
 from cop.filter.indicators import preventive_by_month
@@ -74,6 +75,7 @@ def _text(value: str) -> str:
         raise HttpError(422, _("A name cannot be empty."))
     try:
         plain_text(text)
+        check_name(text)
     except ValidationError as error:
         raise HttpError(422, " ".join(error.messages)) from None
     return text

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from publicsuffixlist import PublicSuffixList
 
+from cop.core.visible import check_name
 from cop.filter.actions import max_log_hours
 from cop.filter.binding import Binder
 from cop.filter.categories import CHOOSABLE
@@ -200,7 +201,7 @@ class FamilyForm(forms.ModelForm[Family]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].validators.append(plain_text)
+        self.fields["name"].validators.extend([plain_text, check_name])
         if not self.instance.pk:
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
 
@@ -227,7 +228,7 @@ class ProfileCreateForm(forms.ModelForm[Profile]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].validators.append(plain_text)
+        self.fields["name"].validators.extend([plain_text, check_name])
 
 
 class CategoryCheckboxes(forms.CheckboxSelectMultiple):
@@ -267,7 +268,7 @@ class ProfileSettingsForm(forms.ModelForm[Profile]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].validators.append(plain_text)
+        self.fields["name"].validators.extend([plain_text, check_name])
         self.fields["blocked_categories"].choices = category_choices()  # type: ignore[attr-defined]
 
     def clean_blocked_categories(self) -> list[str]:
@@ -441,7 +442,7 @@ class DeviceForm(forms.Form):
 
     def __init__(self, *args: Any, binder: Binder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].validators.append(plain_text)
+        self.fields["name"].validators.extend([plain_text, check_name])
         # What this guardian may bind depends on where they are and what is assigned to them.
         self.fields["networks"].help_text = (
             _("One per line, for example 192.0.2.7 or 192.0.2.0/24.") + " " + binder.what_you_can_bind()

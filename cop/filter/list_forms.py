@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cop.core.models import Organisation, OrganisationKind
+from cop.core.visible import check_link, check_name
 from cop.filter.categories import ILLEGAL
 from cop.filter.models import FilterList, LocalRecord
 from cop.filter.names import BadName, normalise
@@ -19,7 +20,11 @@ MAX_REFRESH_HOURS = 24 * 365
 
 class FilterListForm(forms.ModelForm[FilterList]):
     url = forms.URLField(
-        label=_("address to refresh from"), required=False, assume_scheme="https", max_length=500
+        label=_("address to refresh from"),
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        validators=[check_link],
     )
 
     class Meta:
@@ -32,6 +37,7 @@ class FilterListForm(forms.ModelForm[FilterList]):
         field = self.fields["maintainer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organisation.objects.filter(kind=OrganisationKind.HOTLINE)
+        self.fields["name"].validators.append(check_name)
         self.fields["refresh_hours"].widget.attrs["min"] = 1
 
     def clean(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from cop.core.models import Country
+from cop.core.visible import check_link, check_name
 from cop.guidance import content
 from cop.guidance.models import GuidelineText, ResourceAudience, ResourceType
 from cop.guidance.validators import (
@@ -59,13 +60,13 @@ class ResourceForm(forms.Form):
         validators=[plain_text],
         help_text=_("Two or three sentences, in the language of this page."),
     )
-    publisher = forms.CharField(label=_("Publisher"), max_length=200, validators=[plain_text])
+    publisher = forms.CharField(label=_("Publisher"), max_length=200, validators=[plain_text, check_name])
     year = forms.IntegerField(label=_("Year of publication"), min_value=1980)
     url = forms.CharField(
         label=_("Link"),
         max_length=500,
         required=False,
-        validators=[web_url],
+        validators=[web_url, check_link],
         help_text=_("A web page where the resource can be read. Give a link, a file, or both."),
     )
     file = forms.FileField(

@@ -8,6 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cop.core.visible import check_link, check_name
 from cop.guidance.validators import plain_text, web_url
 from cop.helplines.models import Channel, ChannelKind, Service
 from cop.helplines.numbers import InvalidNumber, check_number
@@ -35,6 +36,7 @@ class ServiceForm(forms.ModelForm[Service]):
             self.fields["languages_text"].initial = " ".join(self.instance.languages)
         for name in ("name", "hours", "source"):
             self.fields[name].validators.append(plain_text)
+        self.fields["name"].validators.append(check_name)
 
     def clean_languages_text(self) -> list[str]:
         codes: list[str] = self.cleaned_data["languages_text"].split()
@@ -84,6 +86,12 @@ class ChannelForm(forms.ModelForm[Channel]):
         data = super().clean() or {}
         kind, value = data.get("kind"), (data.get("value") or "").strip()
         if not kind or not value:
+            return data
+        try:
+            # A number, address or link is shown as typed: nothing in it may hide or reorder characters.
+            check_link(value)
+        except forms.ValidationError as error:
+            self.add_error("value", error)
             return data
         if kind in (ChannelKind.PHONE, ChannelKind.SMS):
             try:

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
 
-from cop.core.api import actor, token_auth
+from cop.core.api import ErrorOut, actor, token_auth
 from cop.core.models import Organisation, OrganisationKind
 from cop.reports import cases as workflow
 from cop.reports import intake, ratelimit
@@ -26,14 +26,29 @@ class ContactIn(Schema):
     name: Annotated[str, Field(max_length=200)] = ""
     email: Annotated[str, Field(max_length=200)] = ""
     phone: Annotated[str, Field(max_length=200)] = ""
+    share_abroad: bool = Field(
+        False,
+        description="The reporter agrees that these details go with the report to the hotline of another "
+        "country if it is forwarded there. Without it they stay with the hotline of the reporter's country, "
+        "unless an analyst records why they must be shared.",
+    )
 
 
 class ReportIn(Schema):
     country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166 alpha-2 of the reporter")]
     reporter_age: Literal["8-12", "13-17", "adult"]
-    where_seen: Literal["website", "social-network", "video", "game", "messaging", "email", "other"]
-    urls: Annotated[list[Annotated[str, Field(max_length=2048)]], Field(min_length=1, max_length=10)]
-    description: Annotated[str, Field(max_length=5000)] = ""
+    where_seen: Literal[
+        "website", "social-network", "video", "game", "messaging", "email", "in-person", "other"
+    ]
+    urls: Annotated[
+        list[Annotated[str, Field(max_length=2048)]],
+        Field(
+            max_length=10,
+            description="Web links of what was seen, at least one for web content. May be empty when "
+            "`where_seen` is `messaging`, `game` or `in-person`; `description` then says what happened.",
+        ),
+    ] = []
+    description: Annotated[str, Field(max_length=5000, description="Required when `urls` is empty.")] = ""
     risk: Annotated[str, Field(max_length=40, description="a risk code of the classification, or empty")] = ""
     in_danger: bool = False
     language: Literal["ar", "zh-hans", "en", "fr", "ru", "es"] = "en"
@@ -85,11 +100,20 @@ class ActionIn(Schema):
     target: Annotated[str, Field(max_length=300)] = ""
     target_organisation: int | None = None
     note: Annotated[str, Field(max_length=2000)] = ""
+    contact_reason: Annotated[
+        str,
+        Field(
+            max_length=500,
+            description="forward-hotline only: why the reporter's contact details must go to the other "
+            "country's hotline although the reporter did not agree. Without it, and without their "
+            "agreement, the other hotline does not get them. Recorded and audited.",
+        ),
+    ] = ""
 
 
 @router.post(
     "/reports",
-    response={201: ReceiptOut, 200: ReceiptOut},
+    response={201: ReceiptOut, 200: ReceiptOut, 409: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Report something (anonymous; links and text only)",
 )
 def create_report(
@@ -97,7 +121,12 @@ def create_report(
     body: ReportIn,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=100)] = "",
 ) -> Any:
-    """Send the same `Idempotency-Key` when retrying: the answer is the same receipt, never a second report.
+    """Send the body as `Content-Type: application/json` (anything else is refused with 415, so that no
+    web page can make its visitors' browsers send reports).
+
+    Send the same `Idempotency-Key` when retrying the same report: the answer is the same receipt (200),
+    never a second report. A key already used for a different report is refused with 409, which says
+    nothing about that report; use a new key for each new report.
     Keep the `secret`: with the receipt it shows the status later, and it cannot be shown again otherwise."""
     if not ratelimit.allow(str(request.META.get("REMOTE_ADDR", ""))):
         raise HttpError(429, "Too many reports from this address; try again in a few minutes.")
@@ -111,21 +140,31 @@ def create_report(
         description=body.description,
         risk=body.risk,
         in_danger=body.in_danger,
-        contact=contact,
+        contact={k: v for k, v in contact.items() if k != "share_abroad"},
+        share_contact_abroad=bool(contact.get("share_abroad")),
         idempotency_key=idempotency_key,
     )
     try:
         receipt = intake.submit(submission)
     except intake.ReportInvalid as error:
         raise HttpError(422, "The report is not valid: " + str(error)) from None
+    except intake.KeyReused:
+        raise HttpError(
+            409,
+            "This Idempotency-Key was already used for a different report. Use a new key for a new report.",
+        ) from None
     answer = {"receipt": receipt.receipt, "secret": receipt.secret, "status": "received"}
     return Status(201 if receipt.created else 200, answer)
 
 
 @router.post(
-    "/reports/status", response=StatusOut, summary="The status of a report, with its receipt and secret"
+    "/reports/status",
+    response={200: StatusOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut},
+    summary="The status of a report, with its receipt and secret",
 )
 def report_status(request: HttpRequest, body: StatusIn) -> Any:
+    """The receipt and secret may be typed in any unambiguous spelling: lower case, without the dash,
+    O for 0 and I or L for 1."""
     report = intake.find(body.receipt, body.secret)
     if report is None:
         raise HttpError(404, "No report matches this receipt and secret.")
@@ -193,6 +232,8 @@ def act_on_case(request: HttpRequest, case_id: int, body: ActionIn) -> Any:
     case = _visible_case(request, case_id)
     who = actor(request)
     by = who.token.created_by if who.token else None
+    if body.contact_reason and str(body.kind) != ActionKind.FORWARD.value:
+        raise HttpError(422, "contact_reason applies to forward-hotline only.")
     try:
         kind_value = str(body.kind)
         if kind_value in (ActionKind.TAKEDOWN.value, ActionKind.LAW_ENFORCEMENT.value):
@@ -205,8 +246,10 @@ def act_on_case(request: HttpRequest, case_id: int, body: ActionIn) -> Any:
             target = Organisation.objects.filter(pk=body.target_organisation or 0, kind=kind).first()
             if target is None:
                 raise workflow.CaseError(f"target_organisation must be a {kind}")
-            step = workflow.forward if forwarding else workflow.refer
-            step(who, case, target, by, body.note)
+            if forwarding:
+                workflow.forward(who, case, target, by, body.note, contact_reason=body.contact_reason)
+            else:
+                workflow.refer(who, case, target, by, body.note)
     except workflow.CaseError as error:
         raise HttpError(409, str(error)) from None
     return _case_out(request, case)

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cop.core import permissions
+from cop.core import audit, permissions
 from cop.core.models import Organisation, OrganisationKind, User
-from cop.reports.models import ActionKind, Assessment, Case, CaseAction, CaseStatus
+from cop.reports.models import ActionKind, Assessment, Case, CaseAction, CaseStatus, Report
+from cop.reports.routing import competent_hotline
 
 # Actions that count as acting on the report, for the time-to-action timer.
 ACTING = {ActionKind.TAKEDOWN, ActionKind.LAW_ENFORCEMENT, ActionKind.FORWARD, ActionKind.REFER}
@@ -25,10 +26,34 @@ def can_handle(actor: permissions.Actor, case: Case) -> bool:
     return permissions.allows(actor, "reports.handle_case", organisation_id=case.organisation_id)
 
 
-def can_view_contact(actor: permissions.Actor, case: Case) -> bool:
-    return case.organisation_id is not None and permissions.allows(
-        actor, "reports.view_contact", organisation_id=case.organisation_id
+def contact_goes_to(case: Case) -> bool:
+    """Whether the reporter's contact details go with this case to its organisation.
+
+    They stay in the reporter's country unless the reporter agreed to share them abroad, or the analyst
+    who forwarded the case recorded why the other hotline needs them.
+    """
+    organisation = case.organisation
+    if organisation is None:
+        return False
+    report = case.report
+    return (
+        organisation.country_id == report.country_id
+        or report.share_contact_abroad
+        or bool(case.contact_reason)
     )
+
+
+def can_view_contact(actor: permissions.Actor, case: Case) -> bool:
+    return (
+        case.organisation_id is not None
+        and permissions.allows(actor, "reports.view_contact", organisation_id=case.organisation_id)
+        and contact_goes_to(case)
+    )
+
+
+def needs_contact_reason(report: Report) -> bool:
+    """Forwarding abroad shares this report's contact details only with a reason: some, not agreed to."""
+    return report.has_contact and not report.share_contact_abroad
 
 
 def visible_cases(actor: permissions.Actor) -> QuerySet[Case]:
@@ -104,22 +129,42 @@ def act(
     _mark_acted(case)
 
 
-def _hand_over(case: Case, to: Organisation, kind: str, by: User | None, note: str) -> Case:
+def _hand_over(
+    case: Case, to: Organisation, kind: str, by: User | None, note: str, contact_reason: str = ""
+) -> Case:
     """Record the hand-over and open a linked case in the receiving organisation's queue."""
     _record(case, kind, by, target_organisation=to, note=note)
     _mark_acted(case)
     return Case.objects.create(
-        report=case.report, organisation=to, forwarded_from=case, priority=case.priority
+        report=case.report,
+        organisation=to,
+        forwarded_from=case,
+        priority=case.priority,
+        contact_reason=contact_reason,
     )
 
 
 @transaction.atomic
-def forward(actor: permissions.Actor, case: Case, to: Organisation, by: User | None, note: str = "") -> Case:
-    """Cross-border exchange: a new case in the other country's hotline queue, linked to this one."""
+def forward(
+    actor: permissions.Actor,
+    case: Case,
+    to: Organisation,
+    by: User | None,
+    note: str = "",
+    *,
+    contact_reason: str = "",
+) -> Case:
+    """Cross-border exchange: a new case in the other country's hotline queue, linked to this one.
+
+    The reporter's contact details go with it only if they agreed, or with `contact_reason`, which is
+    kept on the new case (and so in its audit record, which never holds the details themselves).
+    """
     _require(actor, case)
     if to.kind != OrganisationKind.HOTLINE or to.pk == case.organisation_id:
         raise CaseError("forward to the hotline of another country")
-    return _hand_over(case, to, ActionKind.FORWARD, by, note)
+    abroad = to.country_id != case.report.country_id
+    reason = contact_reason.strip() if abroad and needs_contact_reason(case.report) else ""
+    return _hand_over(case, to, ActionKind.FORWARD, by, note, contact_reason=reason)
 
 
 @transaction.atomic
@@ -140,6 +185,36 @@ def route(actor: permissions.Actor, case: Case, to: Organisation, by: User | Non
         raise CaseError("route to a hotline")
     case.organisation = to
     case.save()
+
+
+@transaction.atomic
+def return_to_routing(organisation: Organisation) -> int:
+    """Send the open cases of an organisation whose kind or country changed back to routing.
+
+    A case was given to the organisation for what it was (a hotline, a helpline, of a country). Once it
+    is something else, nobody there is meant to handle it: a report's own case goes to the competent
+    hotline of the reporter's country if there is another one; anything else, and a report whose country
+    has none, to the secretariat's queue of cases to route. Closed cases stay where they are, as history.
+    Returns how many cases moved.
+    """
+    who = audit.current_actor().user
+    moved = 0
+    for case in (
+        Case.objects.filter(organisation=organisation)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("report")
+    ):
+        target = None
+        if case.forwarded_from_id is None:
+            target = competent_hotline(case.report.country_id, exclude=organisation.pk)
+        case.organisation = target
+        case.assigned_to = None
+        if case.status == CaseStatus.ASSIGNED:
+            case.status = CaseStatus.NEW
+        case.save()
+        _record(case, ActionKind.REROUTE, who, target_organisation=target)
+        moved += 1
+    return moved
 
 
 @transaction.atomic

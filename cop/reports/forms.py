@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cop.core.models import Country, Organisation, OrganisationKind
+from cop.core.visible import check_link, check_name
 from cop.reports.intake import MAX_DESCRIPTION, MAX_URLS
 from cop.reports.models import Assessment, ReporterAge, WhereSeen
 from cop.threats.models import Classification
@@ -16,20 +17,30 @@ WORDING: dict[str, dict[str, Any]] = {
     "child": {
         "urls": _("Copy the link (the web address) of what you saw"),
         "urls_help": _(
-            "One link per line. You can find it at the top of the page or with the app's Share button."
+            "One link per line. You can find it at the top of the page or with the app's Share button. "
+            "If it happened in a chat, in a game or face to face, you can leave this empty."
         ),
         "where_seen": _("Where did you see it?"),
-        "description": _("What happened? (you can leave this empty)"),
+        "description": _("What happened? If you have no link, tell us here."),
         "risk": _("What was it about?"),
         "contact": _("If you want someone to contact you, write how (you do not have to)"),
+        "share_contact_abroad": _(
+            "If a hotline in another country has to help with my report, it may have my contact details too."
+        ),
     },
     "adult": {
         "urls": _("Link(s) to the content"),
-        "urls_help": _("One web address (URL) per line, at most ten."),
+        "urls_help": _(
+            "One web address (URL) per line, at most ten. Not needed for something seen in a chat, "
+            "a game or in person."
+        ),
         "where_seen": _("Where was it found?"),
-        "description": _("Description (optional)"),
+        "description": _("Description (required when there is no link)"),
         "risk": _("Kind of harm"),
         "contact": _("Your contact details (optional)"),
+        "share_contact_abroad": _(
+            "If the report is forwarded to the hotline of another country, my contact details may go with it."
+        ),
     },
 }
 
@@ -53,15 +64,22 @@ class StartForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    urls = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}), max_length=MAX_URLS * 2100)
+    # Where first: it decides whether a link is needed (intake.validate checks the combination).
     where_seen = forms.ChoiceField(choices=WhereSeen.choices)
+    urls = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}), required=False, max_length=MAX_URLS * 2100
+    )
     risk = forms.ChoiceField(required=False)
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=MAX_DESCRIPTION
     )
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=200)
-    contact_email = forms.CharField(label=_("E-mail"), required=False, max_length=200)
-    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=200)
+    contact_name = forms.CharField(label=_("Name"), required=False, max_length=200, validators=[check_name])
+    contact_email = forms.CharField(
+        label=_("E-mail"), required=False, max_length=200, validators=[check_link]
+    )
+    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=200, validators=[check_link])
+    # Default no: contact details stay with the hotline of the reporter's own country.
+    share_contact_abroad = forms.BooleanField(required=False)
     # Left empty by people; bots that fill every field give themselves away.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
@@ -78,12 +96,19 @@ class ReportForm(forms.Form):
         self.fields["where_seen"].label = words["where_seen"]
         self.fields["description"].label = words["description"]
         self.fields["risk"].label = words["risk"]
+        self.fields["share_contact_abroad"].label = words["share_contact_abroad"]
         current = Classification.objects.current()
         band = age if age != ReporterAge.ADULT else ""
         risks = list(current.risks.all()) if current else []
         self.fields["risk"].choices = [("", _("I am not sure"))] + [  # type: ignore[attr-defined]
             (r.code, (r.for_children(band).get("name") if band else None) or r.name) for r in risks
         ]
+
+    def clean_urls(self) -> str:
+        urls: str = self.cleaned_data["urls"]
+        for line in urls.splitlines():
+            check_link(line.strip())
+        return urls
 
 
 class StatusForm(forms.Form):
@@ -118,8 +143,22 @@ class ForwardForm(forms.Form):
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, kind: str, exclude: int | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kind: str, exclude: int | None, ask_contact_reason: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if ask_contact_reason:
+            # Only when there are contact details the reporter did not agree to share abroad.
+            self.fields["contact_reason"] = forms.CharField(
+                label=_("Reason to give the reporter's contact details to this hotline"),
+                help_text=_(
+                    "The reporter did not agree to share them abroad. Leave this empty and they are not "
+                    "shared; a reason you give is recorded."
+                ),
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         field = self.fields["to"]
         organisations = Organisation.objects.filter(kind=kind).select_related("country")
         if exclude is not None:

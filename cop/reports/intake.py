@@ -6,17 +6,31 @@ that got a receipt is in the database, whatever happens to the process next.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 
 from cop.core.models import Country
+from cop.core.visible import check_link, check_name, message_of
 from cop.reports import crypto
-from cop.reports.models import Case, Report, ReporterAge, ReportUrl, WhereSeen, new_secret
+from cop.reports.models import (
+    LINK_OPTIONAL,
+    Case,
+    Report,
+    ReporterAge,
+    ReportUrl,
+    WhereSeen,
+    new_secret,
+    normalise_receipt,
+)
 from cop.reports.routing import competent_hotline, priority_of
 from cop.threats.models import Classification, Risk
 
@@ -28,9 +42,15 @@ _url = URLValidator(schemes=["http", "https"])
 
 
 class ReportInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
         self.errors = errors
+        # A machine code per field where the pages have a message of their own for it.
+        self.codes = codes or {}
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class KeyReused(ValueError):
+    """An idempotency key already used for a different submission. Says nothing about that one."""
 
 
 @dataclass
@@ -44,6 +64,7 @@ class Submission:
     risk: str = ""
     in_danger: bool = False
     contact: dict[str, str] = field(default_factory=dict)
+    share_contact_abroad: bool = False
     idempotency_key: str = ""
 
 
@@ -65,9 +86,14 @@ def _clean_text(value: str, limit: int) -> str:
 
 
 def clean_url(raw: str) -> str:
+    """A reported link, made absolute.
+
+    ValueError if it is not a web link, ValidationError if it holds hidden characters (core/visible.py).
+    """
     url = raw.strip()
     if len(url) > MAX_URL_LENGTH:
         raise ValueError(f"a link may have at most {MAX_URL_LENGTH} characters")
+    check_link(url)
     if "://" not in url and not url.lower().startswith(("javascript:", "data:", "vbscript:", "file:")):
         url = "http://" + url
     try:
@@ -87,24 +113,37 @@ def validate(submission: Submission) -> tuple[Submission, Risk | None]:
         errors["reporter_age"] = "unknown age group"
     if submission.where_seen not in WhereSeen.values:
         errors["where_seen"] = "unknown place"
+    codes: dict[str, str] = {}
     urls = [u for u in (u.strip() for u in submission.urls) if u]
-    if not urls:
-        errors["urls"] = "give the link (URL) of what you saw"
-    elif len(urls) > MAX_URLS:
+    if len(urls) > MAX_URLS:
         errors["urls"] = f"at most {MAX_URLS} links per report"
     else:
         try:
             urls = [clean_url(u) for u in urls]
+        except ValidationError as error:
+            errors["urls"], codes["urls"] = message_of(error), "invisible"
         except ValueError as error:
             errors["urls"] = str(error)
     try:
         description = _clean_text(submission.description, MAX_DESCRIPTION)
     except ValueError as error:
         errors["description"], description = str(error), ""
+    if not urls and "urls" not in errors:
+        if submission.where_seen not in LINK_OPTIONAL:
+            errors["urls"], codes["urls"] = "give the link (URL) of what you saw", "link_required"
+        elif not description and "description" not in errors:
+            # Seen in a chat, a game or in person: without a link, the description is the report.
+            errors["description"] = "without a link, say what happened in the description"
+            codes["description"] = "description_required"
     contact: dict[str, str] = {}
     for name in ("name", "email", "phone"):
         try:
             value = _clean_text(submission.contact.get(name, ""), MAX_CONTACT_FIELD)
+            # A name is shown to analysts as a name; an e-mail address or phone number is an address.
+            (check_name if name == "name" else check_link)(value)
+        except ValidationError as error:
+            errors[f"contact_{name}"], codes[f"contact_{name}"] = message_of(error), "invisible"
+            continue
         except ValueError as error:
             errors[f"contact_{name}"] = str(error)
             continue
@@ -124,7 +163,7 @@ def validate(submission: Submission) -> tuple[Submission, Risk | None]:
     if len(submission.idempotency_key) > 100:
         errors["idempotency_key"] = "at most 100 characters"
     if errors:
-        raise ReportInvalid(errors)
+        raise ReportInvalid(errors, codes)
     cleaned = Submission(
         country=submission.country,
         language=submission.language,
@@ -135,22 +174,45 @@ def validate(submission: Submission) -> tuple[Submission, Risk | None]:
         risk=submission.risk,
         in_danger=submission.in_danger,
         contact=contact,
+        # Without contact details there is nothing to share.
+        share_contact_abroad=bool(contact) and submission.share_contact_abroad,
         idempotency_key=submission.idempotency_key.strip(),
     )
     return cleaned, risk
 
 
-def _existing(key: str) -> Receipt | None:
+def content_digest(cleaned: Submission) -> str:
+    """A keyed digest of a validated submission without its key: equal for the same report only.
+
+    Computed on the cleaned values, so the same report sent again with its JSON keys in another order
+    or with extra spaces around a link is the same submission. Keyed, because it covers the contact
+    details, which are otherwise stored encrypted only.
+    """
+    canonical = {k: v for k, v in asdict(cleaned).items() if k != "idempotency_key"}
+    body = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    key = hashlib.sha256(b"cop-report-content-v1:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def _existing(key: str, digest: str) -> Receipt | None:
+    """The receipt already given for this key, if the key was used; KeyReused if for another report."""
     report = Report.objects.filter(idempotency_key=key).first() if key else None
     if report is None:
         return None
+    if not hmac.compare_digest(report.content_digest, digest):
+        raise KeyReused(key)
     return Receipt(report.receipt, crypto.decrypt_text(report.secret), created=False)
 
 
 def submit(submission: Submission) -> Receipt:
-    """Store a report and its first case; the same idempotency key always gives the same receipt."""
+    """Store a report and its first case.
+
+    The same idempotency key with the same content always gives the same receipt and one report; the
+    same key with different content raises KeyReused and stores nothing.
+    """
     cleaned, risk = validate(submission)
-    found = _existing(cleaned.idempotency_key)
+    digest = content_digest(cleaned)
+    found = _existing(cleaned.idempotency_key, digest)
     if found is not None:
         return found
     secret = new_secret()
@@ -165,7 +227,9 @@ def submit(submission: Submission) -> Receipt:
                 description=cleaned.description,
                 risk=risk,
                 contact=crypto.encrypt(cleaned.contact) if cleaned.contact else "",
+                share_contact_abroad=cleaned.share_contact_abroad,
                 idempotency_key=cleaned.idempotency_key or None,
+                content_digest=digest if cleaned.idempotency_key else "",
             )
             report.set_secret(secret)
             report.save()
@@ -180,7 +244,7 @@ def submit(submission: Submission) -> Receipt:
             )
     except IntegrityError:
         # The same key arrived twice at once: the other request stored it; answer as it did.
-        found = _existing(cleaned.idempotency_key)
+        found = _existing(cleaned.idempotency_key, digest)
         if found is None:
             raise
         return found
@@ -189,7 +253,7 @@ def submit(submission: Submission) -> Receipt:
 
 def find(receipt: str, secret: str) -> Report | None:
     """The report of a receipt, if the secret matches; None either way otherwise (no oracle)."""
-    report = Report.objects.filter(receipt=receipt.strip().upper()).prefetch_related("cases").first()
+    report = Report.objects.filter(receipt=normalise_receipt(receipt)).prefetch_related("cases").first()
     if report is None or not report.secret_matches(secret):
         return None
     return report

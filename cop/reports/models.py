@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hmac
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,29 @@ from cop.reports import crypto
 
 # Crockford's base32 without easily confused letters, so a receipt can be read out on a phone.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+# What people type for a code that uses this alphabet: Crockford's spellings of the same symbol.
+_SAME_SYMBOL = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Dashes and spaces carry no meaning in a code; phones and keyboards offer many kinds of dash.
+_SEPARATORS = frozenset("-_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63")
+
+
+def normalise_code(typed: str) -> str:
+    """A receipt or secret word as stored, from any unambiguous spelling of it.
+
+    Full-width letters and digits (Chinese and Japanese keyboards), lower case, O for 0, I and L for 1,
+    and missing, extra or unusual dashes and spaces all give the same code, as Crockford's base 32 does.
+    Nothing else is guessed: a symbol outside the alphabet (U, or punctuation) keeps the code from
+    matching, so each attempt still tests one code.
+    """
+    folded = unicodedata.normalize("NFKC", typed).upper().translate(_SAME_SYMBOL)
+    return "".join(c for c in folded if not c.isspace() and c not in _SEPARATORS)
+
+
+def normalise_receipt(typed: str) -> str:
+    code = normalise_code(typed)
+    return f"{code[:5]}-{code[5:]}" if len(code) == 10 else code
 
 
 def new_receipt() -> str:
@@ -39,7 +63,13 @@ class WhereSeen(models.TextChoices):
     GAME = "game", _("An online game")
     MESSAGING = "messaging", _("A chat or messaging app")
     EMAIL = "email", _("An e-mail")
+    IN_PERSON = "in-person", _("In person, not online")
     OTHER = "other", _("Somewhere else")
+
+
+# Where there is often no link to give (a group chat, a game, something that happened face to face):
+# the description then says what happened instead. Everything else is web content, which has a link.
+LINK_OPTIONAL = frozenset({WhereSeen.MESSAGING, WhereSeen.GAME, WhereSeen.IN_PERSON})
 
 
 class PublicStatus(models.TextChoices):
@@ -54,6 +84,9 @@ class Report(models.Model):
     # The follow-up secret, encrypted (not hashed) so that a retried submission can be answered again.
     secret = models.TextField(editable=False)
     idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    # A keyed digest of what was submitted with the idempotency key: a retry must match it to get
+    # the receipt again (intake.content_digest).
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="reports")
     language = models.CharField(max_length=10, choices=settings.LANGUAGES)
@@ -66,6 +99,8 @@ class Report(models.Model):
     )
     # Name, e-mail and phone of a reporter who chose to give them, encrypted at rest.
     contact = models.TextField(blank=True)
+    # The reporter agreed that their contact details go with the report to another country's hotline.
+    share_contact_abroad = models.BooleanField(default=False)
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -81,7 +116,7 @@ class Report(models.Model):
         self.secret = crypto.encrypt_text(secret)
 
     def secret_matches(self, candidate: str) -> bool:
-        return hmac.compare_digest(crypto.decrypt_text(self.secret), candidate.strip().upper())
+        return hmac.compare_digest(crypto.decrypt_text(self.secret), normalise_code(candidate))
 
     @property
     def has_contact(self) -> bool:
@@ -156,6 +191,9 @@ class Case(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # Why a forwarding analyst shared the reporter's contact details with this organisation of
+    # another country although the reporter did not agree to it (cases.forward).
+    contact_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     assessed_at = models.DateTimeField(null=True, blank=True)
     actioned_at = models.DateTimeField(null=True, blank=True)
@@ -190,6 +228,7 @@ class ActionKind(models.TextChoices):
     REFER = "refer-helpline", _("Referred to a helpline")
     EXPORT = "export", _("Case exported for law enforcement")
     CLOSE = "close", _("Case closed")
+    REROUTE = "reroute", _("Sent back to routing: the organisation can no longer handle it")
 
 
 class CaseAction(models.Model):

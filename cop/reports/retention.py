@@ -14,7 +14,7 @@ from cop.reports.models import Case, CaseAction, CaseStatus, Report, ReportUrl
 
 
 def purge(now: datetime.datetime | None = None, days: int | None = None) -> int:
-    """Erase contact details, descriptions, links and action notes of reports closed more than `days` ago.
+    """Erase contact details, descriptions, links, notes and reasons of reports closed more than `days` ago.
 
     What stays (country, age group, risk, where seen, assessments, actions and their times) is what the
     statistics count, and none of it identifies a reporter. The audit records of the report, its cases
@@ -34,11 +34,14 @@ def purge(now: datetime.datetime | None = None, days: int | None = None) -> int:
         with transaction.atomic():
             ReportUrl.objects.filter(report=report).delete()
             CaseAction.objects.filter(case__report=report).exclude(note="").update(note="")
+            Case.objects.filter(report=report).exclude(contact_reason="").update(contact_reason="")
             # Before the report's own update below, whose record (erased_at) stays readable.
             audit.erase_details(Report, report.pk)
             report.contact = ""
             report.description = ""
+            # Derived from the content, contact details included, and no longer needed for retries.
+            report.content_digest = ""
             report.erased_at = now
-            report.save(update_fields=["contact", "description", "erased_at"])
+            report.save(update_fields=["contact", "description", "content_digest", "erased_at"])
             erased += 1
     return erased

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -42,8 +43,13 @@ def _address(request: HttpRequest) -> str:
 
 @never_cache
 def report_start(request: HttpRequest) -> HttpResponse:
-    start = StartForm(request.GET or None)
-    if not (request.GET and start.is_valid()):
+    if "danger" not in request.GET:
+        # Not the first questions answered (their buttons send "danger"), but a link from another page
+        # that may know the country or age: show them chosen, and still ask about danger first.
+        known = {k: request.GET[k] for k in ("age", "country") if request.GET.get(k)}
+        return render(request, "reports/start.html", {"start": StartForm(initial=known)})
+    start = StartForm(request.GET)
+    if not start.is_valid():
         return render(request, "reports/start.html", {"start": start})
     age, country = start.cleaned_data["age"], start.cleaned_data["country"]
     danger = request.GET.get("danger") == "yes"
@@ -100,25 +106,56 @@ def report_submit(request: HttpRequest) -> HttpResponse:
             "email": data["contact_email"],
             "phone": data["contact_phone"],
         },
+        share_contact_abroad=data["share_contact_abroad"],
         idempotency_key=data["idempotency_key"],
     )
     try:
         receipt = intake.submit(submission)
     except intake.ReportInvalid as error:
-        messages_by_field = {
-            "urls": _("Give web links (http or https), one per line, at most ten."),
-            "description": _("The description is too long or contains characters that are not allowed."),
-            "contact_email": _("Enter a valid e-mail address, or leave it empty."),
-        }
         for field in error.errors:
             target = field if field in form.fields else None
-            form.add_error(target, messages_by_field.get(field, _("Please check this answer.")))
+            form.add_error(target, _intake_message(field, error.codes.get(field, "")))
         return _form_page(request, form, age, country, danger, status=400)
+    except intake.KeyReused:
+        # This form was sent before with other answers (the back button keeps its key). Nothing of
+        # that report is shown; a fresh key lets the person send these answers as a report of their own.
+        fresh = request.POST.copy()
+        fresh["idempotency_key"] = uuid.uuid4().hex
+        form = ReportForm(fresh, age=age)
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "This form was already sent with other answers. Check these answers and send them again "
+                "to make a new report."
+            ),
+        )
+        return _form_page(request, form, age, country, danger, status=409)
     return render(
         request,
         "reports/receipt.html",
         {"receipt": receipt, "child": age != ReporterAge.ADULT, "country": country, **_help_now(country)},
     )
+
+
+def _intake_message(field: str, code: str) -> str:
+    """The pages' words for what intake refused (its own messages are for the API).
+
+    Invisible characters never get this far: the form's own validators refuse them with the shared message.
+    """
+    by_code = {
+        "link_required": _(
+            "Give the link of what you saw. Only something seen in a chat, a game or in person can be "
+            "reported without one."
+        ),
+        "description_required": _("Without a link, say here what happened."),
+    }
+    by_field = {
+        "urls": _("Give web links (http or https), one per line, at most ten."),
+        "description": _("The description is too long or contains characters that are not allowed."),
+        "contact_email": _("Enter a valid e-mail address, or leave it empty."),
+    }
+    return by_code.get(code) or by_field.get(field) or _("Please check this answer.")
 
 
 @never_cache
@@ -184,9 +221,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "urls": case.report.urls.all(),
         "actions": case.actions.select_related("by", "target_organisation"),
         "contact": case.report.contact_details() if workflow.can_view_contact(actor, case) else None,
+        "contact_withheld": case.organisation_id is not None
+        and case.report.has_contact
+        and not workflow.contact_goes_to(case),
         "assess_form": AssessForm(initial={"assessment": case.assessment}),
         "act_form": ActForm(),
-        "forward_form": ForwardForm(kind=OrganisationKind.HOTLINE, exclude=case.organisation_id),
+        "forward_form": ForwardForm(
+            kind=OrganisationKind.HOTLINE,
+            exclude=case.organisation_id,
+            ask_contact_reason=workflow.needs_contact_reason(case.report),
+        ),
         "refer_form": ForwardForm(kind=OrganisationKind.HELPLINE, exclude=case.organisation_id),
         "route_form": ForwardForm(kind=OrganisationKind.HOTLINE, exclude=None)
         if case.organisation_id is None
@@ -222,13 +266,17 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         elif step in ("forward", "refer", "route"):
             kind = OrganisationKind.HELPLINE if step == "refer" else OrganisationKind.HOTLINE
             forward_form = ForwardForm(
-                request.POST, kind=kind, exclude=case.organisation_id if step != "route" else None
+                request.POST,
+                kind=kind,
+                exclude=case.organisation_id if step != "route" else None,
+                ask_contact_reason=step == "forward" and workflow.needs_contact_reason(case.report),
             )
             if not forward_form.is_valid():
                 raise workflow.CaseError(_("Choose an organisation."))
             target, note = forward_form.cleaned_data["to"], forward_form.cleaned_data["note"]
             if step == "forward":
-                workflow.forward(actor, case, target, user, note)  # type: ignore[arg-type]
+                reason = forward_form.cleaned_data.get("contact_reason", "")
+                workflow.forward(actor, case, target, user, note, contact_reason=reason)  # type: ignore[arg-type]
             elif step == "refer":
                 workflow.refer(actor, case, target, user, note)  # type: ignore[arg-type]
             else:

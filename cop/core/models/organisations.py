@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cop.core.models.countries import Country
+from cop.core.visible import check_link, check_name
 
 
 class User(AbstractUser):
@@ -84,6 +85,15 @@ class Organisation(models.Model):
         return self.country_id
 
     def clean(self) -> None:
+        # Here rather than in a form, so the pages, the API and the commands all refuse them.
+        errors: dict[str, ValidationError] = {}
+        for name, check in (("name", check_name), ("website", check_link)):
+            try:
+                check(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
         national = {OrganisationKind.MINISTRY, OrganisationKind.REGULATOR}
         if self.kind in national and self.country_id is None:
             raise ValidationError({"country": _("A ministry or regulator belongs to a country.")})

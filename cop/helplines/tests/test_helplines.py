@@ -63,6 +63,30 @@ class HelpPagesTestCase(BaseTestCase):
         assert self.client.get("/en/help/", {"country": "ZZ"}).status_code == 200
         assert self.client.get("/en/help/ZZ/").status_code == 404
 
+    def test_the_report_section_leads_to_the_report_form_even_without_a_hotline(self) -> None:
+        brazil = self.client.get("/en/help/BR/").content.decode()
+        section = brazil[brazil.index('id="report-title"') : brazil.index('id="more-title"')]
+        assert 'href="/en/report/?country=BR"' in section
+        kenya = self.client.get("/en/help/KE/", {"age": "13-17"}).content.decode()
+        assert 'href="/en/report/?country=KE&amp;age=13-17"' in kenya
+        # The link fills in what it knows and still asks first whether someone is in danger.
+        start = self.client.get("/en/report/", {"country": "KE", "age": "13-17"}).content.decode()
+        assert '<option value="KE" selected>' in start and '<option value="13-17" selected>' in start
+        assert 'name="danger"' in start and 'name="urls"' not in start and "errorlist" not in start
+
+    def test_the_data_source_is_in_a_details_section_for_adults_after_the_help(self) -> None:
+        html = self.client.get("/en/help/KE/").content.decode()
+        emergency = html[html.index('id="emergency-title"') : html.index('id="helplines-title"')]
+        assert "libphonenumber" not in emergency
+        details = html[html.index('<details class="for-adults">') :]
+        assert html.index('id="report-title"') < html.index('<details class="for-adults">')
+        assert "libphonenumber short-number metadata" in details[: details.index("</details>")]
+
+    def test_a_childs_advice_page_puts_get_help_before_the_advice(self) -> None:
+        for path in ("/en/guidelines/children/8-12/bullying/", "/fr/guidelines/children/5-7/games/"):
+            html = self.client.get(path).content.decode()
+            assert html.index('class="get-help"') < html.index('id="guideline-text"'), path
+
     def test_the_api_gives_the_numbers_of_a_country(self) -> None:
         body = self.client.get("/api/v1/help/ca").json()
         assert body["emergency_numbers"][0] == "911"

@@ -104,6 +104,32 @@ def test_a_cross_border_forward_lands_in_the_other_countrys_queue(
     assert_accessible(france)
 
 
+def test_on_a_phone_a_child_meets_help_first_and_reports_a_group_chat_without_a_link(
+    page: Any, live_server: Any, world: World
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/en/guidelines/children/8-12/bullying/")
+    help_box = page.locator("#main .get-help").bounding_box()
+    advice = page.locator("#guideline-text .lead").bounding_box()
+    assert help_box["y"] + help_box["height"] <= advice["y"]
+    assert_accessible(page)
+    # Brazil has no hotline on the platform: the help page still leads to the report form.
+    page.goto(f"{live_server.url}/en/help/BR/?age=8-12")
+    assert not page.get_by_text("libphonenumber short-number metadata").is_visible()
+    page.get_by_role("link", name="Report it here").click()
+    assert page.locator("#id_country").input_value() == "BR"
+    assert page.locator("#id_age").input_value() == "8-12"
+    assert_accessible(page)
+    page.get_by_role("button", name="No, I want to report something").click()
+    page.locator("#id_where_seen").select_option("messaging")
+    page.locator("#id_description").fill("Children in my class chat post mean things about me.")
+    assert_accessible(page)
+    page.locator("form.report-form button[type=submit]").click()
+    code = page.locator(".receipt-code").inner_text()
+    report = Report.objects.get(receipt=code)
+    assert report.country_id == "BR" and not report.urls.exists()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_help_report_and_status_pages_pass_axe(
     page: Any, live_server: Any, world: World, language: str
