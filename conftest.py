@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,41 @@ def content_world(transactional_db: None):  # type: ignore[no-untyped-def]
         call_command("load_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
         call_command("load_helplines", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return make_world()
+
+
+@pytest.fixture
+def database_on_disk(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """The test database as the platform runs it, for tests whose threads write at the same moment
+    or that run `cop` commands in child processes.
+
+    On SQLite the test database lives in memory with a shared cache, where a second writer fails at
+    once ("table is locked") instead of waiting its turn as it does on the file the platform uses
+    (WAL, a busy timeout), and which no other process can open. So the test runs on a copy on disk,
+    and the in-memory database comes back untouched after it. PostgreSQL needs nothing: it is the
+    same server either way.
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    memory = connection.connection  # kept open: the last connection closed would erase the database
+    assert memory is not None
+    path = tmp_path / "test.sqlite3"
+    disk = sqlite3.connect(path)
+    memory.backup(disk)
+    disk.close()
+    original = connection.settings_dict["NAME"]
+    # In place, as Django does for parallel test workers: new threads' connections read this dict.
+    connection.settings_dict["NAME"] = str(path)
+    connection.connection = None
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+        connection.connection = memory
 
 
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"})

@@ -1,7 +1,7 @@
 """The `cop` command: every operator task, as Django management commands.
 
 `cop migrate`, `cop load_reference_data`, `cop runserver`, `cop add_member`...
-`cop help` lists them all.
+`cop help` lists them all. `scripts/cop` runs it without `uv` on the PATH.
 """
 
 from __future__ import annotations
@@ -12,8 +12,17 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        # Reading any setting loads cop/settings.py, which refuses a missing or bad COP_* variable.
+        settings.INSTALLED_APPS  # noqa: B018
+    except ImproperlyConfigured as exc:
+        # The message names the variable and what to set; a traceback would only bury it.
+        print("cop: " + " ".join(str(exc).split()), file=sys.stderr)
+        raise SystemExit(2) from None
     execute_from_command_line(["cop", *(sys.argv[1:] if argv is None else argv)])
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -100,3 +102,73 @@ def envlisten(name: str) -> list[str]:
                 f"{name} must list address:port items such as 0.0.0.0:853, got {item!r}"
             )
     return items
+
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
+# COP_EMAIL_URL schemes, as other tools spell them: (STARTTLS, TLS from the start, default port).
+_MAIL_SCHEMES = {
+    "smtp": (False, False, 25),
+    "smtp+tls": (True, False, 587),
+    "submission": (True, False, 587),
+    "smtps": (False, True, 465),
+    "smtp+ssl": (False, True, 465),
+}
+
+
+@dataclass(frozen=True)
+class MailServer:
+    backend: str
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+
+
+def envmailserver() -> MailServer:
+    """Outgoing mail: COP_EMAIL_URL, or COP_EMAIL_HOST and its companions; neither: the console."""
+    url = os.environ.get("COP_EMAIL_URL", "").strip()
+    host = envstr("COP_EMAIL_HOST", "")
+    if url and host:
+        raise ImproperlyConfigured("Set either COP_EMAIL_URL or COP_EMAIL_HOST, not both.")
+    if url:
+        return _mail_url(url)
+    if not host:
+        return MailServer(backend=CONSOLE)
+    return MailServer(
+        backend=SMTP,
+        host=host,
+        port=envcount("COP_EMAIL_PORT", 587, minimum=1),
+        user=envstr("COP_EMAIL_USER", ""),
+        password=envstr("COP_EMAIL_PASSWORD", ""),
+        use_tls=envbool("COP_EMAIL_USE_TLS", True),
+    )
+
+
+def _mail_url(url: str) -> MailServer:
+    # The URL holds a password: no message below repeats it.
+    shape = "such as smtp+tls://user:password@mail.example.org:587"
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return MailServer(backend=CONSOLE)
+    if parts.scheme not in _MAIL_SCHEMES:
+        known = ", ".join(f"{scheme}://" for scheme in [*_MAIL_SCHEMES, "console"])
+        raise ImproperlyConfigured(f"COP_EMAIL_URL must start with one of {known} ({shape})")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port == -1 or parts.query or parts.path not in ("", "/"):
+        raise ImproperlyConfigured(f"COP_EMAIL_URL must be a mail server address {shape}")
+    starttls, ssl, default_port = _MAIL_SCHEMES[parts.scheme]
+    return MailServer(
+        backend=SMTP,
+        host=parts.hostname,
+        port=port or default_port,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=starttls,
+        use_ssl=ssl,
+    )

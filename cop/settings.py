@@ -7,13 +7,24 @@ variables an operator sets are listed, with their meaning, in README.md.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from cop.env import envaddresses, envbool, envcount, envhostname, envint, envlist, envlisten, envstr
+from cop.env import (
+    envaddresses,
+    envbool,
+    envcount,
+    envhostname,
+    envint,
+    envlist,
+    envlisten,
+    envmailserver,
+    envstr,
+)
 
 # Lets generic classes such as ModelForm[Model] be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -29,7 +40,8 @@ SECRET_KEY = envstr("COP_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
         "COP_SECRET_KEY is not set. With COP_DEBUG off the platform refuses to start "
-        "with the development key: set COP_SECRET_KEY to a long random value."
+        "with the development key: set COP_SECRET_KEY to a long random value "
+        "(or COP_DEBUG=true on a development machine)."
     )
 if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("COP_SECRET_KEY must be at least 32 characters long.")
@@ -135,16 +147,35 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:account"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Login lock-out: after COP_LOGIN_FAILURE_LIMIT failures the account stays
-# locked until an operator runs `cop axes_reset_username NAME`, unless
-# COP_LOGIN_COOLOFF_HOURS sets a cool-off period.
-AXES_FAILURE_LIMIT = envint("COP_LOGIN_FAILURE_LIMIT", 5) or 5
-AXES_COOLOFF_TIME = envint("COP_LOGIN_COOLOFF_HOURS", None)
-# Locked by account and, separately, by address (one address spraying many
-# accounts); either alone reaching the limit locks.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Login lock-out (cop/core/lockout.py): COP_LOGIN_FAILURE_LIMIT failed sign-ins to one account from
+# one client address lock that account from that address only, so nobody can lock out someone else:
+# another person behind the same address, or the same person from elsewhere, still signs in. The
+# lock lifts by itself after a cool-off of COP_LOGIN_COOLOFF_MINUTES, doubled with each further
+# lock-out of the same account and address, up to COP_LOGIN_COOLOFF_MAX_MINUTES; a password reset
+# lifts every lock of the account at once. An operator lifts them earlier with
+# `scripts/cop axes_reset_username NAME` (every address) or `scripts/cop axes_reset_ip_username ADDRESS NAME`.
+AXES_FAILURE_LIMIT = envcount("COP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF = timedelta(minutes=envcount("COP_LOGIN_COOLOFF_MINUTES", 5, minimum=1))
+LOGIN_COOLOFF_MAX = timedelta(minutes=envcount("COP_LOGIN_COOLOFF_MAX_MINUTES", 240, minimum=1))
+if LOGIN_COOLOFF_MAX < LOGIN_COOLOFF:
+    raise ImproperlyConfigured("COP_LOGIN_COOLOFF_MAX_MINUTES must be at least COP_LOGIN_COOLOFF_MINUTES")
+if envstr("COP_LOGIN_COOLOFF_HOURS", ""):
+    # Refused rather than ignored: an operator who set it must learn that the rule changed.
+    raise ImproperlyConfigured(
+        "COP_LOGIN_COOLOFF_HOURS is no longer read: set COP_LOGIN_COOLOFF_MINUTES "
+        "(first lock-out) and COP_LOGIN_COOLOFF_MAX_MINUTES (the longest) instead."
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "cop.core.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "cop.core.lockout.lockout_address"
+AXES_USERNAME_CALLABLE = "cop.core.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "cop.core.lockout.lockout_response"
+# Each failure expires on its own schedule: without this, one person's failed sign-in would clear
+# everyone's failures older than *their* cool-off, cutting short a longer lock of someone else.
+AXES_USE_ATTEMPT_EXPIRATION = True
+# Tries during a lock do not extend it, so "try again in 5 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
@@ -205,18 +236,21 @@ STORAGES = {
 # optional for a single-machine install.
 WHITENOISE_USE_FINDERS = True
 
-# E-mail: printed to the console until an SMTP host is configured.
-EMAIL_HOST = envstr("COP_EMAIL_HOST", "")
-EMAIL_PORT = envint("COP_EMAIL_PORT", 587) or 587
-EMAIL_HOST_USER = envstr("COP_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = envstr("COP_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = envbool("COP_EMAIL_USE_TLS", True)
+# E-mail (password resets): one URL (COP_EMAIL_URL=smtp+tls://user:password@host:587) or the
+# separate COP_EMAIL_* variables; printed to the console until a server is configured (development).
+# The tests replace the backend with Django's in-memory outbox.
+MAIL_SERVER = envmailserver()
+EMAIL_BACKEND = MAIL_SERVER.backend
+EMAIL_HOST = MAIL_SERVER.host
+EMAIL_PORT = MAIL_SERVER.port
+EMAIL_HOST_USER = MAIL_SERVER.user
+EMAIL_HOST_PASSWORD = MAIL_SERVER.password
+EMAIL_USE_TLS = MAIL_SERVER.use_tls
+EMAIL_USE_SSL = MAIL_SERVER.use_ssl
+# A reset mail is sent while the person waits: a mail server that does not answer must not hold
+# the web worker for long (Django logs the failure; the page reads the same either way).
+EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = envstr("COP_DEFAULT_FROM_EMAIL", "cop-platform@localhost")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
 
 # Security: strict by default outside development.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -233,7 +267,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = (envint("COP_HSTS_SECONDS", 31_536_000) or 0) if HTTPS else 0
-if envbool("COP_BEHIND_TLS_PROXY", False):
+# Behind one TLS proxy, which sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For: both are then trusted (cop.core.middleware.client_ip reads the address).
+BEHIND_TLS_PROXY = envbool("COP_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -3,12 +3,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 mkdir -p var
-if command -v uv >/dev/null 2>&1; then
+if [ -n "${UV:-}" ] && [ -x "$UV" ]; then
+  : # a script that called this one found uv already
+elif command -v uv >/dev/null 2>&1; then
   UV="$(command -v uv)"
 else
   # A fresh machine has only Python: install uv into a private virtualenv.
   if [ ! -x var/tools/bin/uv ]; then
-    echo "Installing uv into var/tools ..."
+    echo "Installing uv into var/tools ..." >&2
     python3 -m venv var/tools
     var/tools/bin/python -m pip install --quiet --disable-pip-version-check uv
   fi

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from cop.core import audit
+        from cop.core import audit, checks  # noqa: F401 - registers the deployment checks
         from cop.core.models import ApiToken, Country, Membership, Organisation, Region, User
 
         # Every write to these models is privileged and leaves an audit record.
@@ -17,3 +17,13 @@ class CoreConfig(AppConfig):
         audit.track(Membership)
         audit.track(ApiToken, redact={"digest"})
         audit.track(User, redact={"password"}, ignore={"last_login"})
+
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in
+
+        from cop.core import lockout
+
+        # After axes' own receiver of user_logged_in (axes comes first in INSTALLED_APPS), which
+        # sets the request's client address that forget_pair reads.
+        user_locked_out.connect(lockout.record_lockout, dispatch_uid="cop-lockout-record")
+        user_logged_in.connect(lockout.forget_pair, dispatch_uid="cop-lockout-forget-pair")

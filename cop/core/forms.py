@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from cop.core import permissions
@@ -82,8 +82,29 @@ class SignUpForm(UserCreationForm[User]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
-        # Django's own help text is an HTML list, which cannot sit in the form's paragraph of help.
         self.fields["password1"].label = _("Password")
-        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
         self.fields["password2"].label = _("The same password again")
-        self.fields["password2"].help_text = ""
+        plain_password_help(self, "password1", "password2")
+
+
+def plain_password_help(form: forms.BaseForm, new: str, again: str) -> None:
+    """The password rules as one sentence: Django's help is an HTML list, which cannot sit in the
+    paragraph of help that core/form_field.html gives each field."""
+    form.fields[new].help_text = " ".join(password_validation.password_validators_help_texts())
+    form.fields[again].help_text = ""
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    """The new password after a reset by e-mail."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_password_help(self, "new_password1", "new_password2")
+
+
+class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
+    """A signed-in person's new password, with the current one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_password_help(self, "new_password1", "new_password2")

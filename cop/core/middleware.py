@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
@@ -9,8 +11,18 @@ from cop.core import audit
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a forwarded-for header is set by the client and cannot
-    # be trusted without knowing the proxy in front of us.
+    """The address of the client: REMOTE_ADDR, or behind the TLS proxy what the proxy saw.
+
+    A client may send an X-Forwarded-For of its own; the proxy appends the address it received
+    the request from, so only the last entry is trusted, and only when COP_BEHIND_TLS_PROXY says
+    there is such a proxy (without it, every client behind the proxy would share its address).
+    """
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cop.core import views
+from cop.core import passwords, views
 
 app_name = "core"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/signup/", views.signup, name="signup"),
     path("audit/", views.audit_log, name="audit"),
+    *passwords.urlpatterns,
 ]

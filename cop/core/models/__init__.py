@@ -1,5 +1,6 @@
 from cop.core.models.audit import AuditEvent
 from cop.core.models.countries import Country, DevelopmentLevel, Region, UNStatus
+from cop.core.models.lockouts import LoginLockout
 from cop.core.models.organisations import Membership, Organisation, OrganisationKind, Role, User
 from cop.core.models.tokens import ApiToken
 
@@ -8,6 +9,7 @@ __all__ = [
     "AuditEvent",
     "Country",
     "DevelopmentLevel",
+    "LoginLockout",
     "Membership",
     "Organisation",
     "OrganisationKind",

@@ -4,10 +4,7 @@ and no answer that tells anything about what other families have bound."""
 from __future__ import annotations
 
 import io
-import sqlite3
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -207,38 +204,7 @@ class ProviderTestCase(FilterTestCase):
         assert not AssignedRange.objects.exists()
 
 
-@pytest.fixture
-def database_for_threads(transactional_db: None, tmp_path: Path) -> Iterator[None]:
-    """The test database as the platform runs it, for tests whose threads write at the same moment.
-
-    On SQLite the test database lives in memory with a shared cache, where a second writer fails at
-    once ("table is locked") instead of waiting its turn as it does on the file the platform uses
-    (WAL, a busy timeout). So the test runs on a copy on disk, and the in-memory database comes back
-    untouched after it. PostgreSQL needs nothing: it is the same server either way.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    memory = connection.connection  # kept open: the last connection closed would erase the database
-    assert memory is not None
-    path = tmp_path / "threads.sqlite3"
-    disk = sqlite3.connect(path)
-    memory.backup(disk)
-    disk.close()
-    original = connection.settings_dict["NAME"]
-    # In place, as Django does for parallel test workers: new threads' connections read this dict.
-    connection.settings_dict["NAME"] = str(path)
-    connection.connection = None
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
-        connection.connection = memory
-
-
-@pytest.mark.usefixtures("database_for_threads")
+@pytest.mark.usefixtures("database_on_disk")
 def test_two_families_binding_overlapping_networks_at_the_same_moment_cannot_both_succeed() -> None:
     """Two requests start together (a barrier), each in its own thread with its own connection; the
     database, not only the code, lets exactly one of them bind. Several rounds, to let them race."""

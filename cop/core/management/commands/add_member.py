@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import getpass
+import shlex
 import sys
 from typing import Any
 
@@ -35,9 +36,19 @@ class Command(BaseCommand):
             raise CommandError(f"No single organisation matches {ref!r}.")
         return found.get()
 
-    def _password(self, user: User, from_stdin: bool) -> str:
-        if from_stdin:
+    def _password(self, user: User, options: dict[str, Any]) -> str:
+        if options["password_stdin"]:
             password = sys.stdin.readline().rstrip("\n")
+        elif not sys.stdin.isatty():
+            # getpass would wait on a terminal nobody watches, or read a pipe meant for something else.
+            raise CommandError(
+                "No terminal to ask for the new user's password: give it on standard input with "
+                "--password-stdin, for example: printf '%s\\n' \"$PASSWORD\" | scripts/cop add_member "
+                + shlex.join(
+                    [user.username, "--organisation", options["organisation"], "--role", options["role"]]
+                )
+                + " --password-stdin"
+            )
         else:
             password = getpass.getpass("Password for the new user: ")
             if password != getpass.getpass("Password (again): "):
@@ -55,7 +66,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
                 user = User(username=options["username"], email=options["email"])
-                user.set_password(self._password(user, options["password_stdin"]))
+                user.set_password(self._password(user, options))
                 user.save()
                 self.stdout.write(f"Created user {user.username}.")
             membership.user = user
