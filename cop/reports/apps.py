@@ -18,19 +18,14 @@ class ReportsConfig(AppConfig):
         from cop.reports.models import Case, CaseAction, Report
 
         # Every step on a report or case is audited; what could identify a reporter is not copied
-<<<<<<< HEAD
         # into the audit log. Each record is about its report, so the retention purge erases the
         # details of all of them with the report (cop/reports/retention.py).
-        audit.track(Report, redact={"contact", "secret", "description"}, subject=(Report, "pk"))
+        audit.track(
+            Report, redact={"contact", "secret", "description", "content_digest"}, subject=(Report, "pk")
+        )
         audit.track(Case, subject=(Report, "report_id"))
         audit.track(CaseAction, subject=(Report, "case.report_id"))
-=======
-        # into the audit log.
-        audit.track(Report, redact={"contact", "secret", "description", "content_digest"})
-        audit.track(Case)
-        audit.track(CaseAction)
         # A case stays with an organisation only while it is what the case was sent to.
         uid = "cop-reports-routing"
         pre_save.connect(signals.remember_what_it_was, sender=Organisation, dispatch_uid=uid + "-before")
         post_save.connect(signals.reroute_when_it_changed, sender=Organisation, dispatch_uid=uid + "-after")
->>>>>>> intake

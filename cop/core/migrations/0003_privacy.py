@@ -85,7 +85,7 @@ def forget_anonymous_addresses(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
+    dependencies = [("core", "0002_accounts_lockout")]
 
     operations = [
         migrations.AddField(
