@@ -4,7 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import (
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
 from django.utils.translation import gettext_lazy as _
 
 from cop.core import permissions
@@ -92,6 +97,14 @@ def plain_password_help(form: forms.BaseForm, new: str, again: str) -> None:
     paragraph of help that core/form_field.html gives each field."""
     form.fields[new].help_text = " ".join(password_validation.password_validators_help_texts())
     form.fields[again].help_text = ""
+
+
+class ResetRequestForm(PasswordResetForm):
+    """The address to send a reset link to, named as on the sign-up form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
 
 
 class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]  # not subscriptable at run time

@@ -101,8 +101,9 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
     return cool_off_after(max(_remembered(lockout, _now(request)), 1))
 
 
-def record_lockout(sender: object, request: HttpRequest | None, username: str | None,
-                   ip_address: str | None, **kwargs: Any) -> None:  # fmt: skip
+def record_lockout(
+    sender: object, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     """On axes' user_locked_out: count a new lock-out of the pair (not a try during one in force)."""
     if request is None or username is None:
         return

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse_lazy
 
 from cop.core import lockout
-from cop.core.forms import ChangePasswordForm, NewPasswordForm
+from cop.core.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -36,6 +36,7 @@ urlpatterns = [
         "account/password/reset/",
         auth_views.PasswordResetView.as_view(
             template_name="core/password_reset_form.html",
+            form_class=ResetRequestForm,
             email_template_name="core/password_reset_email.txt",
             subject_template_name="core/password_reset_subject.txt",
             success_url=reverse_lazy("core:password-reset-sent"),

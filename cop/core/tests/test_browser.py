@@ -188,7 +188,7 @@ def test_a_lock_out_stops_only_that_account_from_that_address_until_the_cool_off
     fail_until_locked(page, live_server.url, "kofi")
     page.get_by_role("link", name="Reset your password").click()
     assert_accessible(page)
-    page.get_by_label("Email").fill("kofi@example.org")
+    page.get_by_label("E-mail address").fill("kofi@example.org")
     page.get_by_role("button", name="Send the link").click()
     page.get_by_role("heading", name="Check your e-mail").wait_for()
     assert len(mailoutbox) == 1
