@@ -175,7 +175,7 @@ class OrganisationIn(Schema):
 class OrganisationPatch(Schema):
     name: Name | None = None
     kind: OrganisationKind | None = Field(
-        None, description="Only a secretariat token may change it (403 otherwise): it decides where reports go."
+        None, description="Only the secretariat may change it (403 otherwise): it decides where reports go."
     )
     country: ISO2 | None = None
     website: AnyHttpUrl | None = None
