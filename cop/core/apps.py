@@ -7,7 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from cop.core import audit
+        from cop.core import (
+            audit,
+            mail,  # noqa: F401 - registers the e-mail job
+        )
         from cop.core.models import ApiToken, Country, Membership, Organisation, Region, User
 
         # Every write to these models is privileged and leaves an audit record.

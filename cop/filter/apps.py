@@ -7,9 +7,10 @@ class FilterConfig(AppConfig):
     verbose_name = "Family filter"
 
     def ready(self) -> None:
-        from cop.core import audit
+        from cop.core import audit, deletion
         from cop.filter import (
             jobs,  # noqa: F401 - registers the list import and refresh jobs
+            leaving,
             permissions,  # noqa: F401 - registers who manages lists
             signals,  # noqa: F401 - compiles a snapshot after every policy change
         )
@@ -20,6 +21,7 @@ class FilterConfig(AppConfig):
             Entry,
             Family,
             Guardian,
+            Invitation,
             Profile,
             Schedule,
             UnblockRequest,
@@ -37,3 +39,7 @@ class FilterConfig(AppConfig):
         audit.track(DeviceNetwork)
         audit.track(AssignedRange)
         audit.track(UnblockRequest)
+        # The nonce is half of an invitation's link.
+        audit.track(Invitation, redact={"nonce"})
+        # A parent deleting their account takes the families only they manage with them.
+        deletion.register("filter", leaving.describe, leaving.erase)
