@@ -17,7 +17,7 @@ LINK = re.compile(r"https?://\S+")
 
 
 def deliver() -> list[EmailMessage]:
-    """Run the due jobs, as `cop run_worker` would, until no e-mail is left to send; returns the mails sent."""
+    """Run due jobs as `cop run_worker` would until no e-mail is left to send; returns the mails sent."""
     sent = len(mail.outbox)
     waiting = Job.objects.filter(kind=EMAIL, status=Job.Status.PENDING)
     while waiting.filter(next_attempt_at__lte=timezone.now()).exists():

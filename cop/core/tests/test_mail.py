@@ -1,4 +1,4 @@
-"""E-mail goes through the outbox: queued with the request's write, sent by the worker, retried, then forgotten."""
+"""E-mail goes through the outbox: queued with the write, sent by the worker, retried, then forgotten."""
 
 from __future__ import annotations
 
@@ -41,7 +41,11 @@ class MailJobTestCase(TestCase):
         assert recipients == ["parent@example.net"]
         assert b"Subject: Hello" in data and b"From: cop@example.org" in data and b"/k/secret" in data
         # Neither the address nor the link stays in the outbox once the message is sent.
-        assert job.payload == {"recipient": recipient_key("parent@example.net"), "purpose": "test", "sent": True}
+        assert job.payload == {
+            "recipient": recipient_key("parent@example.net"),
+            "purpose": "test",
+            "sent": True,
+        }
         assert "parent@example.net" not in json.dumps(job.payload)
 
     def test_an_unreachable_mail_server_is_tried_again_later(self) -> None:

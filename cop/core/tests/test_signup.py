@@ -72,14 +72,20 @@ class SignUpTestCase(BaseTestCase):
             response = client.post(URL, {"email": address})
             page = client.get(SENT)
             answers.append(
-                (response.status_code, response["Location"], _without_csrf(page.content.decode()).replace(address, "@"))
+                (
+                    response.status_code,
+                    response["Location"],
+                    _without_csrf(page.content.decode()).replace(address, "@"),
+                )
             )
         assert answers[0] == answers[1]
         # The owner of the address with an account is told they have one, with no link to a new one.
         sent = {m.to[0]: m for m in deliver()}
         existing = sent["kofi@example.org"]
         assert existing.subject == "You already have an account on the COP Platform"
-        assert "/account/signup/" not in existing.body and "http://testserver/en/account/login/" in existing.body
+        assert (
+            "/account/signup/" not in existing.body and "http://testserver/en/account/login/" in existing.body
+        )
         assert "/en/account/signup/" in sent["nobody-yet@example.net"].body
         assert User.objects.filter(email__iexact="kofi@example.org").count() == 1
 
@@ -95,7 +101,9 @@ class SignUpTestCase(BaseTestCase):
         self.client.post(link, finish_data())
         again = Client()
         self.assertContains(again.get(link), "This sign-up link cannot be used", status_code=404)
-        self.assertContains(again.post(link, finish_data(username="amina2")), "cannot be used", status_code=404)
+        self.assertContains(
+            again.post(link, finish_data(username="amina2")), "cannot be used", status_code=404
+        )
         assert User.objects.filter(email="amina@example.net").count() == 1
 
     def test_a_forged_or_expired_link_is_refused_and_makes_no_account(self) -> None:
@@ -131,14 +139,18 @@ class SignUpTestCase(BaseTestCase):
     def test_an_email_address_is_required_and_must_be_valid(self) -> None:
         self.assertContains(self.client.post(URL, {"email": ""}), "This field is required.", status_code=400)
         self.assertContains(
-            self.client.post(URL, {"email": "not-an-address"}), "Enter a valid email address.", status_code=400
+            self.client.post(URL, {"email": "not-an-address"}),
+            "Enter a valid email address.",
+            status_code=400,
         )
         assert not Job.objects.exists()
 
     def test_html_in_the_username_is_refused(self) -> None:
         link = self.start()
         self.assertContains(
-            self.client.post(link, finish_data(username="<b>x</b>")), "Enter a valid username", status_code=400
+            self.client.post(link, finish_data(username="<b>x</b>")),
+            "Enter a valid username",
+            status_code=400,
         )
 
     def test_one_address_gets_at_most_three_sign_up_mails_an_hour_and_the_answer_stays_the_same(self) -> None:

@@ -396,7 +396,9 @@ class CrossFamilyApiTestCase(FilterTestCase):
         device = make_device(leo, networks=["203.0.113.0/24"])
         unblock, _new = actions.ask(leo, "leo.example", "")
         invitation = Invitation.objects.create(
-            family=self.other_family, email="x@example.net", expires_at=timezone.now() + datetime.timedelta(days=1)
+            family=self.other_family,
+            email="x@example.net",
+            expires_at=timezone.now() + datetime.timedelta(days=1),
         )
         family = self.other_family.pk
         requests = [
