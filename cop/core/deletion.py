@@ -73,5 +73,5 @@ def delete_account(user: User) -> None:
         audit.forget_actor(user)
         # The sign-in records keep the username and the addresses it signed in from.
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
-            model.objects.filter(username=username).delete()
+            model.objects.filter(username__iexact=username).delete()
         user.delete()

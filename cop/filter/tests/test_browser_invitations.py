@@ -52,6 +52,10 @@ def test_a_guardian_invites_a_parent_without_an_account_who_signs_up_from_the_li
         assert "dora" in guardians and "carla" in guardians
         assert inviter.get_by_text("Invitations waiting for an answer").count() == 0
         assert_accessible(inviter)
+        # The page where a parent would delete their account, in passing.
+        inviter.goto(f"{base}/en/account/delete/")
+        inviter.get_by_text("The Rossi family stays with its other guardians").wait_for()
+        assert_accessible(inviter)
     finally:
         for context in contexts:
             context.close()
