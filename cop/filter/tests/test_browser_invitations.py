@@ -33,6 +33,7 @@ def test_a_guardian_invites_a_parent_without_an_account_who_signs_up_from_the_li
         inviter.get_by_role("button", name="Send the invitation").click()
         inviter.get_by_text("We sent an invitation to dora@example.net.").wait_for()
         inviter.get_by_text(re.compile(r"dora@example\.net, pending until")).wait_for()
+        assert_accessible(inviter)
         assert not Guardian.objects.filter(family=family, user__username="dora").exists()
 
         invitee.goto(mailed_link("dora@example.net"))
@@ -51,7 +52,6 @@ def test_a_guardian_invites_a_parent_without_an_account_who_signs_up_from_the_li
         guardians = inviter.locator("#guardians-title + p + ul").inner_text()
         assert "dora" in guardians and "carla" in guardians
         assert inviter.get_by_text("Invitations waiting for an answer").count() == 0
-        assert_accessible(inviter)
         # The page where a parent would delete their account, in passing.
         inviter.goto(f"{base}/en/account/delete/")
         inviter.get_by_text("The Rossi family stays with its other guardians").wait_for()
