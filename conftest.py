@@ -105,7 +105,9 @@ def database_on_disk(transactional_db: None, tmp_path: Path) -> Iterator[None]:
         connection.connection = memory
 
 
-DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"})
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
 
 
 def _uses_database(item: pytest.Item) -> bool:

@@ -7,7 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from cop.core import audit, checks  # noqa: F401 - registers the deployment checks
+        from cop.core import (  # noqa: F401 - registers the deployment checks and the e-mail job
+            audit,
+            checks,
+            mail,
+        )
         from cop.core.models import ApiToken, Country, Membership, Organisation, Region, User
 
         # Every write to these models is privileged and leaves an audit record.

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from cop.core.models import ApiToken, AuditEvent, User
 
 REDACTED = "[redacted]"
-# What an erased value reads as (a report past its retention period, a deleted family).
+# What stands for a value, an object's name or an actor after their owner had them erased (a
+# report past its retention period, a deleted family or account).
 ERASED = "[erased]"
 ANONYMOUS = "anonymous"
 # The subject key of an event whose subject could not be found: still private, to nobody.
@@ -54,6 +55,7 @@ class AuditActor:
 
 
 _current: ContextVar[AuditActor | None] = ContextVar("cop_audit_actor", default=None)
+_erasing: ContextVar[bool] = ContextVar("cop_audit_erasing", default=False)
 
 
 @contextmanager
@@ -155,6 +157,7 @@ def _record(
     action: str,
     before: dict[str, Any],
     after: dict[str, Any],
+    object_repr: str | None = None,
 ) -> None:
     from cop.core.models import AuditEvent
 
@@ -172,7 +175,7 @@ def _record(
         action=action,
         model=instance._meta.label,
         object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
+        object_repr=(str(instance) if object_repr is None else object_repr)[:200],
         before=before,
         after=after,
         country=_country_of(instance),
@@ -201,7 +204,46 @@ def _on_post_save(sender: type[models.Model], instance: models.Model, created: b
 
 
 def _on_post_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if _erasing.get():
+        forget(instance)
+        _record(instance, "delete", {}, {}, object_repr=ERASED)
+        return
     _record(instance, "delete", _snapshot(instance), {})
+
+
+@contextmanager
+def erasing() -> Iterator[None]:
+    """Delete rows at their owner's request: the log keeps that they existed and went, not what they held.
+
+    Inside, the deletion of a tracked row is recorded without its values or its name, and every
+    earlier record of that row loses them too (action, time, kind and number stay). Used when a
+    parent deletes their account (cop/core/deletion.py); set the actor to an erased one as well.
+    """
+    reset = _erasing.set(True)
+    try:
+        yield
+    finally:
+        _erasing.reset(reset)
+
+
+def forget(instance: models.Model) -> int:
+    """Blank the values and name in every record of `instance`; returns how many records."""
+    from cop.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(model=instance._meta.label, object_id=str(instance.pk)).update(
+        before={}, after={}, object_repr=ERASED
+    )
+
+
+def forget_actor(user: User) -> int:
+    """Blank the name and address of `user` as the actor of records; returns how many records.
+
+    What they did to rows that stay (a family kept by its other guardian) stays on record, by an
+    erased actor.
+    """
+    from cop.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(actor=user).update(actor_label=ERASED, ip_address=None)
 
 
 def track(

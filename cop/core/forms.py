@@ -10,10 +10,11 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UserCreationForm,
 )
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from cop.core import permissions
-from cop.core.models import Country, Organisation, User
+from cop.core import mail, permissions
+from cop.core.models import Country, Organisation, User, normalise_email
 from cop.core.visible import check_name
 
 
@@ -68,19 +69,29 @@ class TokenForm(forms.Form):
         role_field.choices = roles
 
 
-class SignUpForm(UserCreationForm[User]):
-    """An account for a parent or guardian: no organisation, no role, only their own family filter."""
+class SignUpStartForm(forms.Form):
+    """The first step of signing up: only the address the link to the second step goes to."""
 
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
-        help_text=_("To reach you about your account. It is not shown to anyone."),
+        help_text=_(
+            "We send a link to it: you choose your username and password there. It is not shown to anyone."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+
+class SignUpForm(UserCreationForm[User]):
+    """An account for a parent or guardian: no organisation, no role, only their own family filter.
+
+    Reached through a sign-up link, which gives the address: pass `instance=User(email=...)`, so
+    that the password validators compare the password with it too.
+    """
+
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "email")
+        fields = ("username",)
         labels = {"username": _("Username")}
         help_texts = {"username": _("Up to 150 letters, digits and @ . + - _ characters.")}
 
@@ -99,7 +110,46 @@ def plain_password_help(form: forms.BaseForm, new: str, again: str) -> None:
     form.fields[again].help_text = ""
 
 
-class ResetRequestForm(PasswordResetForm):
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and what is listed above are deleted for good."),
+    )
+
+
+class ConfirmedAddressPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, sending only to addresses their accounts confirmed, through the outbox.
+
+    An address typed at sign-up or by an operator and never confirmed may be someone else's: a
+    reset link sent there would hand them the account. The answer on the page stays the same.
+    """
+
+    def get_users(self, email: str) -> Any:
+        address = normalise_email(email)
+        for user in super().get_users(email):
+            if user.confirmed_email == address and user.has_confirmed_email:
+                yield user
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # Queued, not sent inside the request (cop/core/mail.py).
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        mail.queue(to_email, subject, body, purpose="password-reset")
+
+
+class ResetRequestForm(ConfirmedAddressPasswordResetForm):
     """The address to send a reset link to, named as on the sign-up form."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,8 +3,9 @@
 The reset page reads the same whether or not the address belongs to an account (Django's view
 always goes on to the "sent" page), and a reset lifts every sign-in lock of the account.
 
-The reset mail is sent while the person waits, as Django's view does: the outbox (cop/outbox) has
-no e-mail job yet. Django logs a mail server's failure and the pages read the same.
+The reset mail goes only to an address its account confirmed, and through the outbox
+(`cop.core.forms.ConfirmedAddressPasswordResetForm`, cop/core/mail.py), not while the person waits:
+a slow mail server delays nothing, and the time the page takes says nothing about the address.
 """
 
 from __future__ import annotations

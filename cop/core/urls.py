@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cop.core import passwords, views
+from cop.core import account_views, passwords, views
 
 app_name = "core"
 
@@ -26,7 +26,12 @@ urlpatterns = [
         name="login",
     ),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/signup/", views.signup, name="signup"),
+    path("account/signup/", account_views.signup, name="signup"),
+    path("account/signup/sent/", account_views.signup_sent, name="signup-sent"),
+    path("account/signup/<str:token>/", account_views.signup_finish, name="signup-finish"),
+    path("account/email/confirm/", account_views.confirmation_send, name="confirm-email-send"),
+    path("account/email/confirm/<str:token>/", account_views.confirmation_open, name="confirm-email"),
+    path("account/delete/", account_views.account_delete, name="account-delete"),
     path("audit/", views.audit_log, name="audit"),
     *passwords.urlpatterns,
 ]

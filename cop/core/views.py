@@ -4,8 +4,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import audit, permissions
-from cop.core.forms import OrganisationForm, SignUpForm, TokenForm
+from cop.core import audit, deletion, permissions
+from cop.core.forms import OrganisationForm, TokenForm
 from cop.core.models import (
     ApiToken,
     Country,
@@ -226,25 +224,11 @@ def account(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user.pk).select_related(
         "organisation", "organisation__country"
     )
-    return render(request, "core/account.html", {"memberships": memberships})
-
-
-@never_cache
-def signup(request: HttpRequest) -> HttpResponse:
-    """Accounts for parents and guardians, who manage their family filter and belong to no organisation."""
-    if request.user.is_authenticated:
-        return redirect("filter:dashboard")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        # Two authentication backends are configured; the account was just made, so name the plain one.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.get_username()}
-        )
-        # By URL name, so that core does not import the app built on top of it.
-        return redirect("filter:dashboard")
-    return render(request, "core/signup.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "core/account.html",
+        {"memberships": memberships, "may_delete_itself": deletion.may_delete_itself(request.user)},  # type: ignore[arg-type]
+    )
 
 
 @login_required

@@ -58,23 +58,17 @@ def create_family(user: User, name: str, kind: str, time_zone: str) -> Family:
     return family
 
 
-def add_guardian(family: Family, username: str) -> User:
-    user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
-    if user is None:
-        raise Refused(
-            _("No account has the username %(username)s. They need to sign up first.")
-            % {"username": username.strip()[:150]},
-            code="not_found",
-        )
+def join_family(family: Family, user: User) -> None:
+    """Make `user` a guardian of `family`: only by accepting an invitation (cop/filter/invitations.py).
+
+    Nobody is made a guardian by another's say-so alone: that would give a stranger's account the
+    family's children, and tell the inviter which usernames exist.
+    """
     try:
         with transaction.atomic():
             Guardian.objects.create(family=family, user=user)
     except IntegrityError:
-        raise Refused(
-            _("%(username)s is already a guardian of %(family)s.")
-            % {"username": user.get_username(), "family": family.name}
-        ) from None
-    return user
+        raise Refused(_("You are already a guardian of %(family)s.") % {"family": family.name}) from None
 
 
 # Profiles

@@ -12,6 +12,7 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
@@ -23,12 +24,22 @@ from ninja.security import SessionAuth
 from cop.core.middleware import client_ip
 from cop.core.models import User
 from cop.core.visible import check_name
-from cop.filter import access, actions, coverage, forms, reporting
+from cop.filter import access, actions, coverage, forms, invitations, reporting
 from cop.filter.categories import BY_CODE, ILLEGAL
 from cop.filter.indicators import preventive_by_month
-from cop.filter.models import TIMEZONE_CHOICES, Device, Entry, Family, Profile, Schedule, UnblockRequest
+from cop.filter.models import (
+    TIMEZONE_CHOICES,
+    Device,
+    Entry,
+    Family,
+    Invitation,
+    Profile,
+    Schedule,
+    UnblockRequest,
+)
 from cop.filter.setup import CPE_ID_OPTION, doh_url, private_dns_host
 from cop.filter.views.devices import ask_url
+from cop.filter.views.invitations import link_maker
 from cop.guidance.validators import plain_text
 
 TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
@@ -92,9 +103,13 @@ def _valid(function: Any, *args: Any) -> Any:
 def _refused(refused: actions.Refused) -> HttpError:
     # "not_yours" (a network the guardian may not bind, or one in use by another family) is one
     # status for both, so that it tells nothing about other families' bindings.
-    status = {"not_found": 404, "invalid": 422, "not_yours": 422, "too_many_requests": 429}.get(
-        refused.code, 409
-    )
+    status = {
+        "not_found": 404,
+        "invalid": 422,
+        "not_yours": 422,
+        "unconfirmed": 403,
+        "too_many_requests": 429,
+    }.get(refused.code, 409)
     return HttpError(status, refused.message)
 
 
@@ -117,8 +132,19 @@ class FamilyOut(Schema):
     guardians: list[str] = Field(description="Usernames of the family's guardians.")
 
 
-class GuardianIn(Schema):
-    username: Annotated[str, Field(min_length=1, max_length=150)]
+class InvitationIn(Schema):
+    email: Annotated[
+        str, Field(min_length=3, max_length=254, description="The other guardian's e-mail address.")
+    ]
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    status: str
+    invited_by: str | None = Field(description="Username of the guardian who sent it.")
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
 
 
 class EntryIn(Schema):
@@ -405,16 +431,60 @@ def create_family(request: HttpRequest, body: FamilyIn) -> Any:
     return Status(201, _family_out(family))
 
 
-@router.post(
-    "/filter/families/{family_id}/guardians", response={201: FamilyOut}, summary="Add a guardian by username"
+def _invitation_out(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "status": invitation.status,
+        "invited_by": invitation.invited_by.get_username() if invitation.invited_by else None,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+    }
+
+
+@router.get(
+    "/filter/families/{family_id}/invitations",
+    response=list[InvitationOut],
+    summary="Invitations to become a guardian that wait for an answer",
 )
-def add_guardian(request: HttpRequest, family_id: int, body: GuardianIn) -> Any:
+def list_invitations(request: HttpRequest, family_id: int) -> Any:
     family = access.family_for(_user(request), family_id)
+    return [_invitation_out(i) for i in invitations.live(family).select_related("invited_by")]
+
+
+@router.post(
+    "/filter/families/{family_id}/invitations",
+    response={201: InvitationOut},
+    summary="Invite another guardian by e-mail",
+)
+def create_invitation(request: HttpRequest, family_id: int, body: InvitationIn) -> Any:
+    """A link to accept goes to the address; nobody becomes a guardian until they accept it. The answer is
+    the same whether or not the address has an account. Needs a confirmed e-mail address (403 without)."""
+    family = access.family_for(_user(request), family_id)
+    address = body.email.strip()
     try:
-        actions.add_guardian(family, body.username)
+        validate_email(address)
+    except ValidationError:
+        raise HttpError(422, _("Enter a valid email address.")) from None
+    try:
+        invitation = invitations.invite(family, _user(request), address, link_maker(request))
     except actions.Refused as refused:
         raise _refused(refused) from None
-    return Status(201, _family_out(family))
+    return Status(201, _invitation_out(invitation))
+
+
+@router.delete(
+    "/filter/families/{family_id}/invitations/{invitation_id}",
+    response={204: None},
+    summary="Revoke a pending invitation",
+)
+def revoke_invitation(request: HttpRequest, family_id: int, invitation_id: int) -> Any:
+    family = access.family_for(_user(request), family_id)
+    invitation = invitations.live(family).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise HttpError(404, _("No pending invitation with this number is yours to revoke."))
+    invitations.revoke(invitation)
+    return Status(204, None)
 
 
 # Profiles

@@ -15,9 +15,10 @@ class FilterConfig(AppConfig):
     verbose_name = "Family filter"
 
     def ready(self) -> None:
-        from cop.core import audit
+        from cop.core import audit, deletion
         from cop.filter import (
             jobs,  # noqa: F401 - registers the list import and refresh jobs
+            leaving,
             permissions,  # noqa: F401 - registers who manages lists
             signals,  # noqa: F401 - compiles a snapshot after every policy change
         )
@@ -28,6 +29,7 @@ class FilterConfig(AppConfig):
             Entry,
             Family,
             Guardian,
+            Invitation,
             Profile,
             Schedule,
             UnblockRequest,
@@ -50,7 +52,11 @@ class FilterConfig(AppConfig):
         audit.track(DeviceNetwork, subject=family)
         audit.track(AssignedRange, subject=family)
         audit.track(UnblockRequest, subject=profile_family)
+        # The nonce is half of an invitation's link.
+        audit.track(Invitation, redact={"nonce"}, subject=family)
         audit.private(Family, readers=guardians_families)
+        # A parent deleting their account takes the families only they manage with them.
+        deletion.register("filter", leaving.describe, leaving.erase)
 
 
 def guardians_families(user: User) -> Iterable[int]:

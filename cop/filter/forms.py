@@ -206,13 +206,15 @@ class FamilyForm(forms.ModelForm[Family]):
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
 
 
-class GuardianForm(forms.Form):
-    username = forms.CharField(
-        label=gettext_lazy("Username of the other parent or guardian"),
-        max_length=150,
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address of the other parent or guardian"),
+        max_length=254,
         help_text=gettext_lazy(
-            "They need an account of their own first. They will see and change everything here."
+            "We send them a link to accept, valid for 7 days. Once they accept, they see and change "
+            "everything here."
         ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
 

@@ -83,6 +83,47 @@ class Guardian(models.Model):
         return f"{self.user} – {self.family}"
 
 
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Invitation(models.Model):
+    """An invitation, sent by e-mail, to become a guardian of a family: nobody is one until they accept.
+
+    Its link (cop/filter/invitations.py) carries this row's number and nonce, signed; it works
+    once, until the invitation expires or a guardian revokes it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nonce = models.CharField(max_length=32, default=new_invitation_nonce, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["family", "status"], name="filter_invitation_family")]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.family}"
+
+    def is_live(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()
+
+
 class Profile(models.Model):
     """One child's rules."""
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from cop.filter.views import devices, entries, families, lists, profiles, reports, requests, schedules, setup
+from cop.filter.views import (
+    devices,
+    entries,
+    families,
+    invitations,
+    lists,
+    profiles,
+    reports,
+    requests,
+    schedules,
+    setup,
+)
 
 app_name = "filter"
 
@@ -9,7 +20,13 @@ urlpatterns = [
     path("families/new/", families.family_create, name="family-create"),
     path("families/<int:pk>/", families.family_detail, name="family"),
     path("families/<int:pk>/edit/", families.family_edit, name="family-edit"),
-    path("families/<int:pk>/guardians/", families.guardian_add, name="guardian-add"),
+    path("families/<int:pk>/invitations/", invitations.invitation_create, name="invitation-create"),
+    path(
+        "families/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        invitations.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("families/<int:family_pk>/profiles/new/", profiles.profile_create, name="profile-create"),
     path("profiles/<int:pk>/", profiles.profile_detail, name="profile"),
     path("profiles/<int:pk>/settings/", profiles.profile_settings, name="profile-settings"),

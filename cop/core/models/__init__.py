@@ -1,7 +1,14 @@
 from cop.core.models.audit import AuditEvent
 from cop.core.models.countries import Country, DevelopmentLevel, Region, UNStatus
 from cop.core.models.lockouts import LoginLockout
-from cop.core.models.organisations import Membership, Organisation, OrganisationKind, Role, User
+from cop.core.models.organisations import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    normalise_email,
+)
 from cop.core.models.tokens import ApiToken
 
 __all__ = [
@@ -17,4 +24,5 @@ __all__ = [
     "Role",
     "UNStatus",
     "User",
+    "normalise_email",
 ]

@@ -14,6 +14,30 @@ from cop.core.visible import check_link, check_name
 class User(AbstractUser):
     """A person with an account. What they may do comes from their memberships."""
 
+    # The address this person proved they receive mail at, by following a link sent to it
+    # (cop/core/confirmation.py), in lower case. It counts only while it is still `email`.
+    # Password reset mails and family invitations need it: an address typed but never
+    # confirmed may be someone else's. One account at most holds a confirmed address.
+    confirmed_email = models.EmailField(_("confirmed e-mail address"), blank=True, default="")
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["confirmed_email"],
+                condition=~models.Q(confirmed_email=""),
+                name="core_user_unique_confirmed_email",
+            ),
+        ]
+
+    @property
+    def has_confirmed_email(self) -> bool:
+        return bool(self.confirmed_email) and self.confirmed_email == normalise_email(self.email)
+
+
+def normalise_email(address: str) -> str:
+    """The form in which addresses are compared: trimmed, in lower case."""
+    return address.strip().lower()
+
 
 class OrganisationKind(models.TextChoices):
     MINISTRY = "ministry", _("Ministry")

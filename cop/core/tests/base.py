@@ -39,7 +39,9 @@ class World:
 
 
 def _user(username: str, organisation: Organisation, role: str) -> User:
-    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
+    # Their addresses are confirmed, as a running platform's members would have done.
+    address = f"{username}@example.org"
+    user = User.objects.create_user(username, address, PASSWORD, confirmed_email=address)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
 

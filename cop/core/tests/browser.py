@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +41,43 @@ def submit_sign_in(page: Any, base_url: str, username: str, password: str) -> No
 def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
     submit_sign_in(page, base_url, username, password)
     page.wait_for_url(f"{base_url}/en/account/")
+
+
+def mailed_link(address: str, timeout: float = 10.0) -> str:
+    """The link in the newest mail to `address`, once the outbox has sent it (run here, or by a worker
+    thread the test runs)."""
+    from django.core import mail
+
+    from cop.core.tests.mailbox import LINK, deliver
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        deliver()
+        found = [m for m in mail.outbox if m.to == [address]]
+        if found:
+            links = LINK.findall(str(found[-1].body))
+            assert len(links) == 1, links
+            return str(links[0])
+        time.sleep(0.05)
+    pytest.fail(f"no mail to {address} within {timeout} s")
+
+
+def sign_up(
+    page: Any, base_url: str, username: str, address: str, password: str, *, audit: bool = False
+) -> None:
+    """Sign up as a parent does: the address, the mailed link, then a username and password."""
+    page.goto(f"{base_url}/en/account/signup/")
+    if audit:
+        assert_accessible(page)
+    page.get_by_label("E-mail address").fill(address)
+    page.get_by_role("button", name="Send me the link").click()
+    page.wait_for_url(f"{base_url}/en/account/signup/sent/")
+    if audit:
+        assert_accessible(page)
+    page.goto(mailed_link(address))
+    if audit:
+        assert_accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label(re.compile(r"^Password")).fill(password)
+    page.get_by_label("The same password again").fill(password)
+    page.get_by_role("button", name="Create the account").click()

@@ -22,7 +22,7 @@ from django.test import override_settings
 from cop.core.models import Country, Organisation, OrganisationKind
 from cop.core.reference.loader import load_reference_data
 from cop.core.tests.base import PASSWORD
-from cop.core.tests.browser import assert_accessible
+from cop.core.tests.browser import assert_accessible, sign_up
 from cop.filter.compiler import compile_policy
 from cop.filter.importing import import_file
 from cop.filter.models import Device, FilterList, Profile
@@ -95,12 +95,7 @@ def test_a_parent_sets_up_a_child_and_the_resolver_enforces_it_for_the_device(
 
 
 def _journey(parent: Any, child: Any, base: str, resolver: Running) -> None:
-    parent.goto(f"{base}/en/account/signup/")
-    parent.get_by_label("Username").fill("amina")
-    parent.get_by_label("E-mail address").fill("amina@example.net")
-    parent.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
-    parent.get_by_label("The same password again").fill(PASSWORD)
-    parent.get_by_role("button", name="Create the account").click()
+    sign_up(parent, base, "amina", "amina@example.net", PASSWORD)
     parent.wait_for_url(f"{base}/en/filter/")
 
     # A family where it is midday now, so that bedtime is not in force yet.

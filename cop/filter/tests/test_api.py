@@ -17,6 +17,7 @@ from cop.filter.models import (
     Device,
     Entry,
     Family,
+    Invitation,
     Profile,
     QueryLogEntry,
     Schedule,
@@ -107,23 +108,6 @@ class FamilyApiTestCase(FilterTestCase):
         status, body = call(self.parent, "post", "/families", {"name": "Us", "kind": "clan"})
         assert status == 422 and body["details"][0]["location"] == ["body", "body", "kind"]
         assert Family.objects.count() == before
-
-    def test_a_guardian_adds_another_by_username(self) -> None:
-        status, body = call(
-            self.as_user(self.carla),
-            "post",
-            f"/families/{self.other_family.pk}/guardians",
-            {"username": "amina"},
-        )
-        assert status == 201 and body["guardians"] == ["amina", "carla"]
-        status, body = call(
-            self.parent, "post", f"/families/{self.other_family.pk}/guardians", {"username": "amina"}
-        )
-        assert status == 409 and "already a guardian" in body["message"]
-        status, body = call(
-            self.parent, "post", f"/families/{self.other_family.pk}/guardians", {"username": "ghost"}
-        )
-        assert status == 404 and "No account has the username ghost" in body["message"]
 
 
 class ProfileApiTestCase(FilterTestCase):
@@ -411,9 +395,17 @@ class CrossFamilyApiTestCase(FilterTestCase):
         schedule = actions.apply_template(leo, "bedtime")
         device = make_device(leo, networks=["203.0.113.0/24"])
         unblock, _new = actions.ask(leo, "leo.example", "")
+        invitation = Invitation.objects.create(
+            family=self.other_family,
+            email="x@example.net",
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        family = self.other_family.pk
         requests = [
-            ("get", f"/profiles?family={self.other_family.pk}", None),
-            ("post", f"/families/{self.other_family.pk}/guardians", {"username": "amina"}),
+            ("get", f"/profiles?family={family}", None),
+            ("get", f"/families/{family}/invitations", None),
+            ("post", f"/families/{family}/invitations", {"email": "amina@example.net"}),
+            ("delete", f"/families/{family}/invitations/{invitation.pk}", None),
             ("post", "/profiles", {"family": self.other_family.pk, "name": "X", "age_band": "5-7"}),
             ("get", f"/profiles/{leo.pk}", None),
             ("patch", f"/profiles/{leo.pk}", {"name": "Taken"}),
@@ -450,3 +442,4 @@ class CrossFamilyApiTestCase(FilterTestCase):
         assert Entry.objects.count() == 1 and Schedule.objects.count() == 1 and Device.objects.count() == 1
         assert UnblockRequest.objects.get().status == "pending"
         assert list(self.other_family.guardians.values_list("user__username", flat=True)) == ["carla"]
+        assert list(Invitation.objects.values_list("status", flat=True)) == ["pending"]

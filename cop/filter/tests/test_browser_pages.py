@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from cop.core.tests.base import PASSWORD
-from cop.core.tests.browser import assert_accessible
+from cop.core.tests.browser import assert_accessible, sign_up
 from cop.filter.models import (
     ActivityHourly,
     BlockedDaily,
@@ -53,12 +53,7 @@ def _journey(parent: Any, child: Any, base: str) -> None:
     assert_accessible(parent)
     parent.get_by_role("link", name="Create an account for your family filter").click()
     parent.wait_for_url("**/en/account/signup/")
-    assert_accessible(parent)
-    parent.get_by_label("Username").fill("amina")
-    parent.get_by_label("E-mail address").fill("amina@example.net")
-    parent.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
-    parent.get_by_label("The same password again").fill(PASSWORD)
-    parent.get_by_role("button", name="Create the account").click()
+    sign_up(parent, base, "amina", "amina@example.net", PASSWORD, audit=True)
     parent.wait_for_url(f"{base}/en/filter/")
     _see(parent, "Welcome, amina.")
     assert_accessible(parent)

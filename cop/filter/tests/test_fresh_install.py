@@ -23,7 +23,7 @@ from django.core.management import call_command
 from cop.core.models import Country
 from cop.core.reference.loader import load_reference_data
 from cop.core.tests.base import PASSWORD
-from cop.core.tests.browser import assert_accessible
+from cop.core.tests.browser import assert_accessible, sign_up
 from cop.core.tests.http_server import Route, send, serving
 from cop.filter.categories import CHOOSABLE_CODES
 from cop.filter.tests.certificates import issue, make_authority
@@ -125,12 +125,7 @@ def _described(page: Any, label: str) -> str:
 
 
 def _journey(parent: Any, base: str, installed: Installed) -> None:
-    parent.goto(f"{base}/en/account/signup/")
-    parent.get_by_label("Username").fill("amina")
-    parent.get_by_label("E-mail address").fill("amina@example.net")
-    parent.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
-    parent.get_by_label("The same password again").fill(PASSWORD)
-    parent.get_by_role("button", name="Create the account").click()
+    sign_up(parent, base, "amina", "amina@example.net", PASSWORD)
     parent.wait_for_url(f"{base}/en/filter/")
     parent.get_by_role("link", name="Create a family").click()
     parent.get_by_label("Name").fill("The Okafor family")

@@ -20,7 +20,7 @@ from cop.filter.models import (
     Device,
     Entry,
     Family,
-    Guardian,
+    Invitation,
     Profile,
     QueryLogEntry,
     Schedule,
@@ -145,25 +145,6 @@ class FamilyPagesTestCase(FilterTestCase):
         self.assertNotContains(page, "The Rossi family")
         self.assertNotContains(page, "Leo")
 
-    def test_a_guardian_adds_another_parent_by_username(self) -> None:
-        carla = self.as_user(self.carla)
-        response = carla.post(f"/en/filter/families/{self.other_family.pk}/guardians/", {"username": "Amina"})
-        self.assertRedirects(response, f"/en/filter/families/{self.other_family.pk}/")
-        assert Guardian.objects.filter(family=self.other_family, user=self.amina).exists()
-        self.assertContains(self.parent.get("/en/filter/"), "The Rossi family")
-
-    def test_an_unknown_username_or_an_existing_guardian_is_refused_with_a_message(self) -> None:
-        url = f"/en/filter/families/{self.family.pk}/guardians/"
-        self.assertContains(
-            self.parent.post(url, {"username": "nobody"}),
-            "No account has the username nobody",
-            status_code=400,
-        )
-        self.assertContains(
-            self.parent.post(url, {"username": "bruno"}), "bruno is already a guardian", status_code=400
-        )
-        assert self.family.guardians.count() == 2
-
     def test_a_guardian_changes_the_family_time_zone(self) -> None:
         self.parent.post(
             f"/en/filter/families/{self.family.pk}/edit/",
@@ -182,6 +163,9 @@ class AccessTestCase(FilterTestCase):
         schedule = actions.apply_template(profile, "bedtime")
         device = make_device(profile, networks=["192.0.2.0/24"])
         unblock, _new = actions.ask(profile, "minecraft.net", "")
+        invitation = Invitation.objects.create(
+            family=self.family, email="x@example.net", expires_at=timezone.now() + datetime.timedelta(days=1)
+        )
         family = self.family.pk
         pages = [
             f"/en/filter/families/{family}/",
@@ -198,7 +182,8 @@ class AccessTestCase(FilterTestCase):
         ]
         posts: list[tuple[str, dict[str, object]]] = [
             (f"/en/filter/families/{family}/edit/", {"name": "Taken", "kind": "family", "time_zone": "UTC"}),
-            (f"/en/filter/families/{family}/guardians/", {"username": "carla"}),
+            (f"/en/filter/families/{family}/invitations/", {"email": "carla@example.net"}),
+            (f"/en/filter/families/{family}/invitations/{invitation.pk}/revoke/", {}),
             (f"/en/filter/families/{family}/profiles/new/", {"name": "Intruder", "age_band": "5-7"}),
             (
                 f"/en/filter/profiles/{profile.pk}/settings/",
@@ -239,6 +224,7 @@ class AccessTestCase(FilterTestCase):
         assert Device.objects.filter(profile=self.amara).count() == 1
         assert UnblockRequest.objects.get().status == "pending"
         assert not self.family.profiles.filter(name="Intruder").exists()
+        assert list(Invitation.objects.values_list("status", flat=True)) == ["pending"]
 
     def test_every_page_of_the_family_answers_its_guardians(self) -> None:
         pages, _posts = self.urls()

@@ -1,4 +1,4 @@
-"""The dashboard, families and their guardians."""
+"""The dashboard and families; inviting guardians is in invitations.py."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from cop.filter import access, actions
+from cop.filter import access, actions, invitations
 from cop.filter.categories import CHOOSABLE
-from cop.filter.forms import FamilyForm, GuardianForm
+from cop.filter.forms import FamilyForm, InvitationForm
 from cop.filter.models import Family, Profile, UnblockRequest
 from cop.filter.views.common import guardian, page
 
@@ -44,8 +43,8 @@ def family_create(request: HttpRequest) -> HttpResponse:
     return page(request, "filter/family_form.html", {"form": form, "family": None}, invalid=form.is_bound)
 
 
-def _family_page(
-    request: HttpRequest, family: Family, guardian_form: GuardianForm | None = None
+def family_page(
+    request: HttpRequest, family: Family, invitation_form: InvitationForm | None = None
 ) -> HttpResponse:
     return page(
         request,
@@ -55,15 +54,16 @@ def _family_page(
             "profiles": family.profiles.order_by("name", "pk"),
             "guardians": family.guardians.select_related("user").order_by("user__username"),
             "ranges": list(family.assigned_ranges.all()),
-            "guardian_form": guardian_form or GuardianForm(),
+            "invitations": invitations.live(family).select_related("invited_by"),
+            "invitation_form": invitation_form or InvitationForm(),
         },
-        invalid=guardian_form is not None,
+        invalid=invitation_form is not None,
     )
 
 
 @login_required
 def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _family_page(request, access.family_for(guardian(request), pk))
+    return family_page(request, access.family_for(guardian(request), pk))
 
 
 @login_required
@@ -75,23 +75,3 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The changes are saved."))
         return redirect("filter:family", pk=family.pk)
     return page(request, "filter/family_form.html", {"form": form, "family": family}, invalid=form.is_bound)
-
-
-@login_required
-@require_POST
-def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
-    family = access.family_for(guardian(request), pk)
-    form = GuardianForm(request.POST)
-    if form.is_valid():
-        try:
-            added = actions.add_guardian(family, form.cleaned_data["username"])
-        except actions.Refused as refused:
-            form.add_error("username", refused.message)
-        else:
-            messages.success(
-                request,
-                _("%(username)s is now a guardian of %(family)s.")
-                % {"username": added.get_username(), "family": family.name},
-            )
-            return redirect("filter:family", pk=family.pk)
-    return _family_page(request, family, guardian_form=form)
