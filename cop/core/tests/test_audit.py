@@ -8,6 +8,7 @@ from django.urls import reverse
 from cop.core import audit
 from cop.core.models import ApiToken, AuditEvent, Membership, Role
 from cop.core.tests.base import PASSWORD, BaseTestCase
+from cop.core.tests.mailbox import link_in, only_mail_to
 
 
 class AuditTestCase(BaseTestCase):
@@ -80,14 +81,11 @@ class AuditTestCase(BaseTestCase):
         self.assertEqual(self.client_for(self.world.hana).get(reverse("core:audit")).status_code, 403)
 
     def test_signing_up_without_an_account_leaves_no_client_address(self) -> None:
+        self.client.post("/en/account/signup/", {"email": "new@example.net"}, REMOTE_ADDR="198.51.100.20")
+        link = link_in(only_mail_to("new@example.net"))
         self.client.post(
-            "/en/account/signup/",
-            {
-                "username": "newparent",
-                "email": "new@example.net",
-                "password1": PASSWORD,
-                "password2": PASSWORD,
-            },
+            link,
+            {"username": "newparent", "password1": PASSWORD, "password2": PASSWORD},
             REMOTE_ADDR="198.51.100.20",
         )
         event = AuditEvent.objects.get(model="core.User", action="create", after__username="newparent")
