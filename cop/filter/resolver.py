@@ -5,7 +5,8 @@ parents up in the mapped list table, applies the client's profile and answers a 
 once, or replays an upstream answer from the cache with its TTLs lowered by its age. Only a cache
 miss, a safe-search rewrite or a local record leaves it, for a coroutine. It never touches the
 database: policy comes from the snapshot files, and statistics go to a `Recorder` that a thread
-writes out in batches.
+writes out in batches. dnspython builds only the rare answers of the slow paths, and is imported
+there: a worker that never needs it starts faster and smaller (see run.py).
 """
 
 from __future__ import annotations
@@ -25,14 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import dns.flags
-import dns.message
-import dns.name
-import dns.rcode
-import dns.rdataclass
-import dns.rdatatype
-import dns.rrset
-
 from cop.filter import safesearch, wire
 from cop.filter.ratelimit import SLIP, ResponseLimit
 from cop.filter.snapshot import (
@@ -47,6 +40,8 @@ from cop.filter.snapshot import (
 from cop.filter.table import wire_key
 
 if TYPE_CHECKING:
+    import dns.message
+
     from cop.filter.tls import TLSConfig
 
 log = logging.getLogger(__name__)
@@ -607,6 +602,9 @@ class Resolver:
         task.add_done_callback(done)
 
     def _response(self, query: wire.Query) -> dns.message.Message:
+        import dns.flags
+        import dns.message
+
         message = dns.message.make_response(
             dns.message.from_wire(query.id + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + query.question)
         )
@@ -629,6 +627,10 @@ class Resolver:
         False, with the decision turned into a block, when the target's answer leads to a name
         or address the client's profile blocks (`_screen`).
         """
+        import dns.message
+        import dns.rcode
+        import dns.rdatatype
+
         qtype, do = query.qtype, query.do
         if qtype == dns.rdatatype.CNAME:
             return True
@@ -657,6 +659,9 @@ class Resolver:
         # fixed filtered services (safesearch.py), on the same site as the name asked, which has
         # just passed; a list that lists the filtered service alone would only take safe search
         # away from a child. What the engine's answer leads to is checked as any upstream answer.
+        import dns.name
+        import dns.rrset
+
         message = self._response(query)
         owner = message.question[0].name
         target = dns.name.from_wire(target_key + b"\x00", 0)[0]
@@ -666,6 +671,10 @@ class Resolver:
         return message.to_wire(max_size=65535)
 
     async def _local(self, query: wire.Query, decision: Decision) -> bytes:
+        import dns.flags
+        import dns.rdatatype
+        import dns.rrset
+
         snapshot, profile = decision.snapshot, decision.profile
         message = self._response(query)
         message.flags |= dns.flags.AA
@@ -892,10 +901,21 @@ async def serve(
     tasks = [loop.create_task(watch(resolver))]
     if flush is not None and resolver.recorder is not None:
         tasks.append(loop.create_task(_flusher(resolver.recorder, flush, flush_every)))
+    # SIGTERM (the supervisor stopping, or dying: supervisor.die_with) ends the worker after a
+    # last flush, so that the counts of its last seconds are not lost.
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
     if ready is not None:
         ready()
     log.info("filter resolver %d listening on %s", os.getpid(), listen)
-    await asyncio.Event().wait()
+    await stopping.wait()
+    for task in tasks:
+        task.cancel()
+    if flush is not None and resolver.recorder is not None:
+        try:
+            await asyncio.to_thread(flush, resolver.recorder.take())
+        except Exception:
+            log.exception("filter statistics could not be written at stop")
 
 
 async def _flusher(recorder: Recorder, flush: Callable[[Recorder], None], every: float) -> None:
