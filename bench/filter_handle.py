@@ -62,6 +62,10 @@ def per_query(work: Callable[[], object], repeat: int) -> float:
     return min(timeit.repeat(work, number=repeat, repeat=5, timer=time.process_time)) / repeat * 1e6
 
 
+def _asked(resolver: Resolver, data: bytes) -> Callable[[], object]:
+    return lambda: resolver.handle(data, "127.0.0.1", False)
+
+
 def _aged(resolver: Resolver, data: bytes) -> Callable[[], object]:
     """An answer-cache hit whose second is over (its TTLs must count down): as the first ask of
     each second for a busy name."""
@@ -116,9 +120,7 @@ def main() -> None:
         for label in ("statistics off", "statistics on"):
             resolver = resolvers[label]
             assert isinstance(resolver.handle(data, "127.0.0.1", False), bytes), case
-            work: Callable[[], object] = lambda r=resolver, d=data: r.handle(d, "127.0.0.1", False)  # noqa: E731
-            if case == "aged":
-                work = _aged(resolver, data)
+            work = _aged(resolver, data) if case == "aged" else _asked(resolver, data)
             figures.append(per_query(work, args.repeat))
         print(f"{case:12} {figures[0]:>16.2f} {figures[1]:>16.2f}   (+{figures[1] - figures[0]:.2f})")
     current = resolvers["statistics on"].snapshot

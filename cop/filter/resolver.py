@@ -334,7 +334,7 @@ class Resolver:
         parsed = wire.parse(data)
         if parsed.__class__ is not wire.Query:
             return None if parsed is None else wire.error(data, parsed)  # type: ignore[arg-type]
-        query = cast(wire.Query, parsed)
+        query = parsed
         qtype = query.qtype
         if qtype > 250 or query.qclass != wire.CLASS_IN:
             if query.qclass != wire.CLASS_IN or qtype in ZONE_TRANSFERS:
@@ -462,7 +462,8 @@ class Resolver:
         from still stands in the cache: the bytes `handle` would make again from it, without
         reading the question and deciding it anew (same message, same client, same snapshot:
         the same verdict). None when it no longer stands: `handle` takes the long way."""
-        answer, cache_key, body = hit[9], hit[10], hit[11]
+        answer: wire.Answer = hit[9]
+        cache_key, body = hit[10], hit[11]
         if self.cache.get(cache_key) is not answer:
             return None
         age = int(now - answer.stored)
@@ -899,9 +900,13 @@ async def serve(
     resolver.loop = loop
     resolver.reload()
     servers = []
+    from cop.filter import mmsg
+
+    # A batch of queries per system call where the system has recvmmsg (Linux), else one at a time.
+    receive = mmsg.udp_loop if mmsg.available() else udp_loop
     for host, port in listen:
         udp = bind_udp(host, port)
-        threading.Thread(target=udp_loop, args=(resolver, udp, loop), daemon=True, name="udp").start()
+        threading.Thread(target=receive, args=(resolver, udp, loop), daemon=True, name="udp").start()
         servers.append(
             await asyncio.start_server(
                 lambda r, w: serve_tcp_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000
