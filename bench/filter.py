@@ -26,7 +26,8 @@ allowed names (forwarded once, then answered from the cache) and a mix of the th
 Reported per server and file: queries per second, CPU seconds per 100,000 queries (user + system
 time of the server's processes, from /proc), and the ratio ours/dnsmasq. Start-up is the time from
 starting the server to its first answer for a listed name; memory is the proportional set size
-(PSS, from /proc/<pid>/smaps_rollup) of all its processes, so pages shared by workers count once.
+(PSS, from /proc/<pid>/smaps_rollup) of all its processes, so pages shared by workers count once,
+after start-up and again after the run (the table's pages the queries touched, the caches full).
 Names are generated under made-up labels with example-style endings; no real site is listed.
 """
 
@@ -216,6 +217,8 @@ def run_server(
                 f"cpu {measured['cpu_seconds_per_100k']:.3f} s/100k  lost {measured['lost']}",
                 flush=True,
             )
+        # After the run: the table's pages that queries touched, the caches filled.
+        figures["pss_bytes_after_run"] = pss_bytes(process.pid)
         return figures
     finally:
         process.send_signal(signal.SIGTERM)
@@ -235,7 +238,8 @@ def blocked_counted(directory: Path) -> int:
 def _median(figures: list[dict[str, Any]], files: list[str]) -> dict[str, Any]:
     """Median of each figure over the rounds of one server."""
     combined: dict[str, Any] = {
-        key: round(statistics.median(f[key] for f in figures), 3) for key in ("startup_seconds", "pss_bytes")
+        key: round(statistics.median(f[key] for f in figures), 3)
+        for key in ("startup_seconds", "pss_bytes", "pss_bytes_after_run")
     }
     if "blocked_counted_in_database" in figures[0]:
         combined["blocked_counted_in_database"] = [f["blocked_counted_in_database"] for f in figures]
@@ -425,6 +429,10 @@ def main() -> None:
             label: round(figures["pss_bytes"] / args.entries, 1)  # type: ignore[operator]
             for label, figures in everyone.items()
         },
+        "pss_bytes_per_entry_after_run": {
+            label: round(figures["pss_bytes_after_run"] / args.entries, 1)  # type: ignore[operator]
+            for label, figures in everyone.items()
+        },
         "startup_seconds": {label: figures["startup_seconds"] for label, figures in everyone.items()},
     }
     RESULTS.parent.mkdir(exist_ok=True)
@@ -437,6 +445,7 @@ def main() -> None:
                     "ratios_to_dnsmasq",
                     "ratios_to_dnsmasq_0.0.0.0",
                     "pss_bytes_per_entry",
+                    "pss_bytes_per_entry_after_run",
                     "startup_seconds",
                 )
             },

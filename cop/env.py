@@ -11,8 +11,11 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
@@ -172,3 +175,33 @@ def _mail_url(url: str) -> MailServer:
         use_tls=starttls,
         use_ssl=ssl,
     )
+
+
+def envdatadir() -> Path:
+    """COP_DATA_DIR: where the platform keeps its files (the SQLite database, the filter's snapshots)."""
+    return Path(envstr("COP_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var")))
+
+
+def envdatabase(data_dir: Path) -> dict[str, Any]:
+    """The `default` entry of DATABASES: a SQLite file unless COP_DATABASE_URL names a PostgreSQL server.
+
+    Plain data, read without setting Django up, so that the filter's resolver (which writes its
+    counters without the ORM) finds the same database as the platform.
+    """
+    url = envstr("COP_DATABASE_URL", "")
+    if url:
+        if not url.startswith(("postgres://", "postgresql://", "sqlite://")):
+            raise ImproperlyConfigured(
+                "COP_DATABASE_URL must start with postgres://, postgresql:// or sqlite://"
+            )
+        return dict(dj_database_url.parse(url, conn_max_age=60))
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(data_dir / "cop.sqlite3"),
+        # WAL lets readers go on while one request writes.
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        },
+    }

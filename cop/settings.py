@@ -10,7 +10,6 @@ import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
@@ -18,19 +17,20 @@ from cop.env import (
     envaddresses,
     envbool,
     envcount,
-    envhostname,
+    envdatabase,
+    envdatadir,
     envint,
     envlist,
-    envlisten,
     envmailserver,
     envstr,
 )
+from cop.filter import conf as filter_conf
 
 # Lets generic classes such as ModelForm[Model] be written at run time too.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(envstr("COP_DATA_DIR", str(BASE_DIR / "var")))
+DATA_DIR = envdatadir()
 
 # A key that is public (it is in the repository) may only sign sessions on a
 # developer's own machine; production refuses to start with it.
@@ -106,23 +106,7 @@ TEMPLATES = [
 
 # Database: a SQLite file unless COP_DATABASE_URL names a PostgreSQL server.
 DATABASE_URL = envstr("COP_DATABASE_URL", "")
-if DATABASE_URL:
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
-        raise ImproperlyConfigured("COP_DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "cop.sqlite3"),
-            # WAL lets readers go on while one request writes.
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL;",
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
-    }
+DATABASES = {"default": envdatabase(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -284,46 +268,41 @@ LOGGING = {
 
 SITE_NAME = "COP Platform"
 
-# Family filter (cop/filter): where compiled snapshots and list files live, and how the resolver runs.
-FILTER_DATA_DIR = Path(envstr("COP_FILTER_DATA_DIR", str(DATA_DIR / "filter")))
-FILTER_LISTEN = envlist("COP_FILTER_LISTEN", ["127.0.0.1:5300"])
-FILTER_UPSTREAMS = envlist("COP_FILTER_UPSTREAMS", ["9.9.9.9:53", "149.112.112.112:53"])
-FILTER_WORKERS = envcount("COP_FILTER_WORKERS", 2, minimum=1)
-FILTER_BLOCK_TTL = envcount("COP_FILTER_BLOCK_TTL", 60, minimum=0)
-FILTER_CACHE_ENTRIES = envcount("COP_FILTER_CACHE_ENTRIES", 100_000, minimum=100)
-# Finished answers each worker keeps for questions asked again (0 turns this cache off).
-FILTER_ANSWER_CACHE_ENTRIES = envcount("COP_FILTER_ANSWER_CACHE_ENTRIES", 50_000, minimum=0)
+# Family filter (cop/filter). What the resolver reads (COP_FILTER_LISTEN, _WORKERS, _UPSTREAMS,
+# _BLOCK_TTL, _CACHE_ENTRIES, _ANSWER_CACHE_ENTRIES, _DOH_LISTEN, _DOMAIN, _DOT_LISTEN,
+# _DOH_TLS_LISTEN, _TLS_CERT, _TLS_KEY, _STATS_FLUSH_SECONDS, _RRL_*) is read, with its default and
+# check, by cop/filter/conf.py, which `cop run_filter` uses without Django.
+_RESOLVER = filter_conf.read(DATA_DIR)
+FILTER_DATA_DIR = _RESOLVER.data_dir
+FILTER_LISTEN = _RESOLVER.listen
+FILTER_UPSTREAMS = _RESOLVER.upstreams
+FILTER_WORKERS = _RESOLVER.workers
+FILTER_BLOCK_TTL = _RESOLVER.block_ttl
+FILTER_CACHE_ENTRIES = _RESOLVER.cache_entries
+FILTER_ANSWER_CACHE_ENTRIES = _RESOLVER.answer_entries
 # Categories blocked for clients that no device binds to a profile (the illegal list always is).
 FILTER_DEFAULT_CATEGORIES = envlist("COP_FILTER_DEFAULT_CATEGORIES", [])
 # Where children's devices send DNS over HTTPS; the device token is appended as the last path part.
 FILTER_DOH_URL = envstr("COP_FILTER_DOH_URL", "")
-FILTER_DOH_LISTEN = envstr("COP_FILTER_DOH_LISTEN", "")
-# DNS over TLS and DNS over HTTPS with TLS from the resolver itself (empty: off). Devices are named
-# <token>.<FILTER_DOMAIN>; the certificate (PEM, reloaded when the files change) is for *.<domain>.
-FILTER_DOMAIN = envhostname("COP_FILTER_DOMAIN")
-FILTER_DOT_LISTEN = envlisten("COP_FILTER_DOT_LISTEN")
-FILTER_DOH_TLS_LISTEN = envlisten("COP_FILTER_DOH_TLS_LISTEN")
-FILTER_TLS_CERT = envstr("COP_FILTER_TLS_CERT", "")
-FILTER_TLS_KEY = envstr("COP_FILTER_TLS_KEY", "")
+FILTER_DOH_LISTEN = _RESOLVER.doh_listen
+FILTER_DOMAIN = _RESOLVER.domain
+FILTER_DOT_LISTEN = _RESOLVER.dot_listen
+FILTER_DOH_TLS_LISTEN = _RESOLVER.doh_tls_listen
+FILTER_TLS_CERT = _RESOLVER.tls_cert
+FILTER_TLS_KEY = _RESOLVER.tls_key
 # The resolver's addresses for plain DNS that routers and computers can reach (shown to parents);
 # when empty, the addresses of COP_FILTER_LISTEN on port 53 that are neither loopback nor wildcard.
 FILTER_PUBLIC_ADDRESSES = envaddresses("COP_FILTER_PUBLIC_ADDRESSES")
 FILTER_REPORT_RETENTION_DAYS = envcount("COP_FILTER_REPORT_RETENTION_DAYS", 90, minimum=1)
 FILTER_QUERY_LOG_MAX_HOURS = envcount("COP_FILTER_QUERY_LOG_MAX_HOURS", 24, minimum=1)
-FILTER_STATS_FLUSH_SECONDS = envcount("COP_FILTER_STATS_FLUSH_SECONDS", 30, minimum=1)
+FILTER_STATS_FLUSH_SECONDS = _RESOLVER.stats_flush_seconds
 # A block list's download must finish within this many seconds, redirects included.
 FILTER_DOWNLOAD_SECONDS = envcount("COP_FILTER_DOWNLOAD_SECONDS", 900, minimum=1)
 # The widest network a family's or school's guardian may bind around the address they are using
 # (cop/filter/README.md, "Who may bind which addresses"): /24 for IPv4, /56 for IPv6.
 FILTER_BIND_WIDEST_IPV4 = envcount("COP_FILTER_BIND_WIDEST_IPV4", 24, minimum=8)
 FILTER_BIND_WIDEST_IPV6 = envcount("COP_FILTER_BIND_WIDEST_IPV6", 56, minimum=16)
-# Response-rate limiting of UDP answers per client network (0 turns it off); every Nth answer over
-# the limit goes out truncated so that real clients retry over TCP (0: none does).
-FILTER_RRL_RESPONSES_PER_SECOND = envcount("COP_FILTER_RRL_RESPONSES_PER_SECOND", 50, minimum=0)
-FILTER_RRL_SLIP = envcount("COP_FILTER_RRL_SLIP", 2, minimum=0)
-FILTER_RRL_IPV4_PREFIX = envcount("COP_FILTER_RRL_IPV4_PREFIX", 24, minimum=1)
-FILTER_RRL_IPV6_PREFIX = envcount("COP_FILTER_RRL_IPV6_PREFIX", 56, minimum=1)
-if FILTER_RRL_IPV4_PREFIX > 32 or FILTER_RRL_IPV6_PREFIX > 128:
-    raise ImproperlyConfigured(
-        "COP_FILTER_RRL_IPV4_PREFIX is at most 32, COP_FILTER_RRL_IPV6_PREFIX at most 128"
-    )
+FILTER_RRL_RESPONSES_PER_SECOND = _RESOLVER.rrl_per_second
+FILTER_RRL_SLIP = _RESOLVER.rrl_slip
+FILTER_RRL_IPV4_PREFIX = _RESOLVER.rrl_ipv4_prefix
+FILTER_RRL_IPV6_PREFIX = _RESOLVER.rrl_ipv6_prefix

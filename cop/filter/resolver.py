@@ -5,7 +5,8 @@ parents up in the mapped list table, applies the client's profile and answers a 
 once, or replays an upstream answer from the cache with its TTLs lowered by its age. Only a cache
 miss, a safe-search rewrite or a local record leaves it, for a coroutine. It never touches the
 database: policy comes from the snapshot files, and statistics go to a `Recorder` that a thread
-writes out in batches.
+writes out in batches. dnspython builds only the rare answers of the slow paths, and is imported
+there: a worker that never needs it starts faster and smaller (see run.py).
 """
 
 from __future__ import annotations
@@ -25,14 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import dns.flags
-import dns.message
-import dns.name
-import dns.rcode
-import dns.rdataclass
-import dns.rdatatype
-import dns.rrset
-
 from cop.filter import safesearch, wire
 from cop.filter.ratelimit import SLIP, ResponseLimit
 from cop.filter.snapshot import (
@@ -47,6 +40,8 @@ from cop.filter.snapshot import (
 from cop.filter.table import wire_key
 
 if TYPE_CHECKING:
+    import dns.message
+
     from cop.filter.tls import TLSConfig
 
 log = logging.getLogger(__name__)
@@ -129,16 +124,23 @@ class Recorder:
         now: float,
     ) -> None:
         blocked = reason >= FIRST_BLOCK
-        if not blocked and not profile.id:
-            return  # allowed, for a client no device binds: nothing is counted, no lock is taken
+        if not profile.id:
+            # A client no device binds (most queries): only a block is counted, anonymously.
+            if blocked:
+                categories = snapshot.categories  # `category_code`, written out
+                category = categories[bit] if 0 <= bit < len(categories) else ""
+                with self.lock:
+                    if not self._utc_from <= now < self._utc_until:
+                        self._new_utc_day(now)
+                    counter = (self._utc_day, category)
+                    self.preventive[counter] = self.preventive.get(counter, 0) + 1
+            return
         with self.lock:
             if blocked:
                 if not self._utc_from <= now < self._utc_until:
                     self._new_utc_day(now)
                 counter = (self._utc_day, snapshot.category_code(bit))
                 self.preventive[counter] = self.preventive.get(counter, 0) + 1
-            if not profile.id:
-                return  # a client no device binds: counted anonymously above, nothing more
             second = int(now)
             local = self._local.get(profile.zone)
             if local is None or local[0] != second:
@@ -272,7 +274,9 @@ class Resolver:
         self.snapshot_name = ""
         self.cache: dict[Cached, wire.Answer] = {}
         self.pending: dict[Cached, asyncio.Future[wire.Answer | None]] = {}
-        # (client address or "", message without its ID) -> the rest of the answer and its facts.
+        # (client address or "", message without its ID) -> the rest of the answer and its facts:
+        # (answer without its ID, snapshot, valid until, profile, name key, type, reason, category
+        # bit, whether it is counted, the upstream answer, its cache key, where its records start).
         self.answers: dict[tuple[str, bytes], tuple[Any, ...]] = {}
         self.recorder = recorder
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -322,15 +326,15 @@ class Resolver:
             hit = self.answers.get(answers_key)
             if hit is not None and hit[1] is snapshot:
                 now = time.time()
-                if now < hit[2]:
-                    if self.recorder is not None:
+                tail: bytes | None = hit[0] if now < hit[2] else self._age(answers_key, hit, now)
+                if tail is not None:
+                    if self.recorder is not None and hit[8]:
                         self.recorder.record(snapshot, hit[3], hit[4], hit[5], hit[6], hit[7], now)
-                    tail: bytes = hit[0]
                     return data[:2] + tail
-        query = wire.parse(data)
-        if query.__class__ is not wire.Query:
-            return None if query is None else wire.error(data, query)  # type: ignore[arg-type]
-        assert isinstance(query, wire.Query)  # for the type checker
+        parsed = wire.parse(data)
+        if parsed.__class__ is not wire.Query:
+            return None if parsed is None else wire.error(data, parsed)  # type: ignore[arg-type]
+        query = parsed
         qtype = query.qtype
         if qtype > 250 or query.qclass != wire.CLASS_IN:
             if query.qclass != wire.CLASS_IN or qtype in ZONE_TRANSFERS:
@@ -386,7 +390,12 @@ class Resolver:
                     # A simple profile decides by the lists alone, so the same client gets the
                     # same verdict on this answer until then, blocked or not.
                     until = min(answer.stored + age + 1, answer.stored + answer.ttl)
-                    self._remember(answers_key, message, snapshot, until, profile, query, reason, bit)
+                    # Where the records start in the answer, so that `_age` can lower their TTLs
+                    # when the second is over (-1: a block, or a truncated answer, never changes).
+                    body = -1 if screened is not None or message[2] & 0x02 else 10 + len(query.question)
+                    counted = reason >= FIRST_BLOCK or profile.id != 0
+                    entry = (message[2:], snapshot, until, profile, query.key, qtype, reason, bit, counted)
+                    self._remember(answers_key, (*entry, answer, cache_key, body))
                 return message
         return (self._forward, query, (cache_key, Decision(snapshot, profile, bits, reason, bit)))
 
@@ -440,23 +449,32 @@ class Resolver:
                 time.time(),
             )
 
-    def _remember(
-        self,
-        answers_key: tuple[str, bytes],
-        message: bytes,
-        snapshot: Snapshot,
-        until: float,
-        profile: CompiledProfile,
-        query: wire.Query,
-        reason: int,
-        bit: int,
-    ) -> None:
+    def _remember(self, answers_key: tuple[str, bytes], entry: tuple[Any, ...]) -> None:
         answers = self.answers
         if len(answers) >= self.config.answer_entries:
             if not self.config.answer_entries:
                 return
             answers.clear()  # cheaper than tracking age; the busy names come back at once
-        answers[answers_key] = (message[2:], snapshot, until, profile, query.key, query.qtype, reason, bit)
+        answers[answers_key] = entry
+
+    def _age(self, answers_key: tuple[str, bytes], hit: tuple[Any, ...], now: float) -> bytes | None:
+        """The kept answer with its TTLs lowered to this second, when the upstream answer it was made
+        from still stands in the cache: the bytes `handle` would make again from it, without
+        reading the question and deciding it anew (same message, same client, same snapshot:
+        the same verdict). None when it no longer stands: `handle` takes the long way."""
+        answer: wire.Answer = hit[9]
+        cache_key, body = hit[10], hit[11]
+        if self.cache.get(cache_key) is not answer:
+            return None
+        age = int(now - answer.stored)
+        if age >= answer.ttl:
+            return None
+        tail: bytes = hit[0]
+        if body >= 0:
+            tail = tail[:body] + answer.aged_body(age) + tail[body + len(answer.body) :]
+        until = min(answer.stored + age + 1, answer.stored + answer.ttl)
+        self.answers[answers_key] = (tail, *hit[1:2], until, *hit[3:])
+        return tail
 
     def dispatch(self, work: Later, reply: Reply, tcp: bool) -> None:
         """Carry out on the event loop what `handle` could not answer at once."""
@@ -607,6 +625,9 @@ class Resolver:
         task.add_done_callback(done)
 
     def _response(self, query: wire.Query) -> dns.message.Message:
+        import dns.flags
+        import dns.message
+
         message = dns.message.make_response(
             dns.message.from_wire(query.id + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + query.question)
         )
@@ -629,6 +650,10 @@ class Resolver:
         False, with the decision turned into a block, when the target's answer leads to a name
         or address the client's profile blocks (`_screen`).
         """
+        import dns.message
+        import dns.rcode
+        import dns.rdatatype
+
         qtype, do = query.qtype, query.do
         if qtype == dns.rdatatype.CNAME:
             return True
@@ -657,6 +682,9 @@ class Resolver:
         # fixed filtered services (safesearch.py), on the same site as the name asked, which has
         # just passed; a list that lists the filtered service alone would only take safe search
         # away from a child. What the engine's answer leads to is checked as any upstream answer.
+        import dns.name
+        import dns.rrset
+
         message = self._response(query)
         owner = message.question[0].name
         target = dns.name.from_wire(target_key + b"\x00", 0)[0]
@@ -666,6 +694,10 @@ class Resolver:
         return message.to_wire(max_size=65535)
 
     async def _local(self, query: wire.Query, decision: Decision) -> bytes:
+        import dns.flags
+        import dns.rdatatype
+        import dns.rrset
+
         snapshot, profile = decision.snapshot, decision.profile
         message = self._response(query)
         message.flags |= dns.flags.AA
@@ -868,9 +900,13 @@ async def serve(
     resolver.loop = loop
     resolver.reload()
     servers = []
+    from cop.filter import mmsg
+
+    # A batch of queries per system call where the system has recvmmsg (Linux), else one at a time.
+    receive = mmsg.udp_loop if mmsg.available() else udp_loop
     for host, port in listen:
         udp = bind_udp(host, port)
-        threading.Thread(target=udp_loop, args=(resolver, udp, loop), daemon=True, name="udp").start()
+        threading.Thread(target=receive, args=(resolver, udp, loop), daemon=True, name="udp").start()
         servers.append(
             await asyncio.start_server(
                 lambda r, w: serve_tcp_client(resolver, r, w), sock=bind_tcp(host, port), limit=70000
@@ -892,10 +928,21 @@ async def serve(
     tasks = [loop.create_task(watch(resolver))]
     if flush is not None and resolver.recorder is not None:
         tasks.append(loop.create_task(_flusher(resolver.recorder, flush, flush_every)))
+    # SIGTERM (the supervisor stopping, or dying: supervisor.die_with) ends the worker after a
+    # last flush, so that the counts of its last seconds are not lost.
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
     if ready is not None:
         ready()
     log.info("filter resolver %d listening on %s", os.getpid(), listen)
-    await asyncio.Event().wait()
+    await stopping.wait()
+    for task in tasks:
+        task.cancel()
+    if flush is not None and resolver.recorder is not None:
+        try:
+            await asyncio.to_thread(flush, resolver.recorder.take())
+        except Exception:
+            log.exception("filter statistics could not be written at stop")
 
 
 async def _flusher(recorder: Recorder, flush: Callable[[Recorder], None], every: float) -> None:

@@ -103,10 +103,11 @@ class CompiledProfile:
         """
         if categories & ILLEGAL_BIT:
             return BLOCK_ILLEGAL, 0
-        if self.simple:
-            if categories & self.mask:
-                return BLOCK_CATEGORY, lowest_bit(categories & self.mask)
-            return ALLOW_DEFAULT, lowest_bit(categories)
+        if self.simple:  # most clients, on every query: `lowest_bit` written out
+            blocking = categories & self.mask
+            if blocking:
+                return BLOCK_CATEGORY, (blocking & -blocking).bit_length() - 1
+            return ALLOW_DEFAULT, (categories & -categories).bit_length() - 1
         if now >= self._until:
             self._state(now)
         if self._paused:

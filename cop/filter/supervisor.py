@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 RESTART_PAUSE = 1.0
 EARLY_DEATH = 5.0  # seconds
 EARLY_DEATHS_TO_STOP = 3
+STOP_WAIT = 25.0  # seconds for a worker's last flush: more than SQLite's lock timeout (20 s)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -136,4 +137,4 @@ def supervise(
             if process.is_alive():
                 process.terminate()
         for process in processes:
-            process.join(5)
+            process.join(STOP_WAIT)  # each writes its last counts first

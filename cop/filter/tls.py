@@ -23,13 +23,15 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-
-from django.conf import settings
+from typing import TYPE_CHECKING
 
 from cop.filter.doh import device_token, serve_doh_client
 from cop.filter.http2 import serve_h2_client
 from cop.filter.resolver import Resolver, bind_tcp, serve_tcp_client
 from cop.filter.supervisor import parse_address
+
+if TYPE_CHECKING:
+    from cop.filter.conf import ResolverSettings
 
 log = logging.getLogger(__name__)
 HANDSHAKE_TIMEOUT = 10.0
@@ -167,30 +169,30 @@ def describe(config: TLSConfig) -> str:
     )
 
 
-def config_from_settings() -> TLSConfig | None:
+def config_from(settings: ResolverSettings) -> TLSConfig | None:
     """The TLS listeners the settings ask for, checked; None when there are none.
 
     Raises ValueError with a message for the operator when a setting is missing or the
     certificate and key do not load, so that a bad set-up stops the start, not each worker.
     """
-    if not settings.FILTER_DOT_LISTEN and not settings.FILTER_DOH_TLS_LISTEN:
+    if not settings.dot_listen and not settings.doh_tls_listen:
         return None
     try:
-        dot = tuple(parse_address(text, 853) for text in settings.FILTER_DOT_LISTEN)
-        doh = tuple(parse_address(text, 443) for text in settings.FILTER_DOH_TLS_LISTEN)
+        dot = tuple(parse_address(text, 853) for text in settings.dot_listen)
+        doh = tuple(parse_address(text, 443) for text in settings.doh_tls_listen)
     except ValueError as problem:
         raise ValueError(
             f"Not an address:port in COP_FILTER_DOT_LISTEN or COP_FILTER_DOH_TLS_LISTEN: {problem}"
         ) from None
-    if not settings.FILTER_TLS_CERT or not settings.FILTER_TLS_KEY:
+    if not settings.tls_cert or not settings.tls_key:
         raise ValueError("DNS over TLS and HTTPS need COP_FILTER_TLS_CERT and COP_FILTER_TLS_KEY, PEM files.")
-    domain = settings.FILTER_DOMAIN
+    domain = settings.domain
     if dot and not domain:
         raise ValueError(
             "DNS over TLS names devices <token>.<domain>: set COP_FILTER_DOMAIN"
             " (the certificate is for *.<domain>)."
         )
-    cert, key = Path(settings.FILTER_TLS_CERT), Path(settings.FILTER_TLS_KEY)
+    cert, key = Path(settings.tls_cert), Path(settings.tls_key)
     try:
         new_context(cert, key, DOH_ALPN)
     except (OSError, ValueError) as problem:

@@ -47,6 +47,7 @@ _HEADER = struct.Struct("!HHHHHH")
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
 _RR_FIXED = struct.Struct("!HHIH")  # type, class, ttl, rdlength
+_TYPE_CLASS = struct.Struct("!HH")
 
 
 class Query:
@@ -145,14 +146,10 @@ def parse(data: bytes) -> Query | int | None:
     query.key = key
     if offsets:
         offsets.pop()  # a top-level domain alone is never listed
-    suffixes = []
-    for offset in offsets:
-        suffixes.append(key[offset:])
-    query.suffixes = suffixes
+    query.suffixes = [key[offset:] for offset in offsets]
     query.id = data[:2]
     query.flags = data[2] << 8 | data[3]
-    query.qtype = data[end - 4] << 8 | data[end - 3]
-    query.qclass = data[end - 2] << 8 | data[end - 1]
+    query.qtype, query.qclass = _TYPE_CLASS.unpack_from(data, end - 4)
     query.question = data[12:end]
     if data[11]:
         result = _read_opt(data, end, query)

@@ -96,8 +96,12 @@ def start(
     env: dict[str, str] | None = None,
     doh_port: int | None = None,
     log: Path | None = None,
+    statistics: bool = False,
 ) -> Running:
-    """Start `cop run_filter`; its log (stderr) goes to the file `log` when one is given."""
+    """Start `cop run_filter`; its log (stderr) goes to the file `log` when one is given.
+
+    Without `statistics` it keeps none; with them, it writes to the database COP_DATABASE_URL in
+    `env` names."""
     port = free_port()
     command = [
         sys.executable,
@@ -112,7 +116,7 @@ def start(
         str(workers),
         "--snapshot-dir",
         str(directory),
-        "--no-stats",
+        *([] if statistics else ["--no-stats"]),
         *(["--doh-listen", f"127.0.0.1:{doh_port}"] if doh_port else []),
     ]
     environment = {**os.environ, "COP_LOG_LEVEL": "WARNING", **(env or {})}

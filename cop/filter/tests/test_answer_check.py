@@ -210,6 +210,50 @@ def test_a_blocked_answer_is_counted_as_blocked_with_the_targets_category() -> N
     assert sum(count for (profile, *_rest), count in recorder.activity.items() if profile == 9) == 1
 
 
+def test_a_kept_answer_whose_second_is_over_is_the_answer_the_long_way_makes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A kept answer holds for one second (its TTLs count down); after that it is aged from the
+    # upstream answer it was made from instead of being decided anew: the bytes must be the
+    # same, counted the same, for an allowed answer and for one blocked by where it leads.
+    upstream = Upstream().start()
+    directory = Path(tempfile.mkdtemp(prefix="cop-filter-aged-"))
+    _policy(directory)
+    recorder = Recorder()
+    resolver = Resolver(Config(snapshot_dir=directory, upstreams=(("127.0.0.1", upstream.port),)), recorder)
+    assert resolver.reload()
+    clock = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+
+    async def forward(data: bytes) -> None:
+        resolver.loop = asyncio.get_running_loop()
+        work = resolver.handle(data, "127.0.0.1", False)
+        assert work is not None and not isinstance(work, bytes)
+        done: asyncio.Future[bytes] = resolver.loop.create_future()
+        resolver.dispatch(work, done.set_result, False)
+        await asyncio.wait_for(done, 5)
+
+    try:
+        # Upstream's 300 s two seconds later; a block keeps its TTL (60 s).
+        for name, token, ttl in (("news.example.org", "", 298), ("to-games.example.org", KID, 60)):
+            data = _wire(name, token)
+            run_async(forward(data))
+            kept = resolver.handle(data, "127.0.0.1", False)  # from the upstream cache; kept
+            assert resolver.handle(data, "127.0.0.1", False) == kept  # within the second
+            clock[0] += 2.5
+            aged = resolver.handle(data, "127.0.0.1", False)
+            assert isinstance(aged, bytes)
+            resolver.answers.clear()
+            assert resolver.handle(data, "127.0.0.1", False) == aged  # the long way
+            assert {rrset.ttl for rrset in dns.message.from_wire(aged).answer} == {ttl}
+            assert dns.message.from_wire(aged).rcode() == dns.rcode.NOERROR
+    finally:
+        upstream.stop()
+    day = time.strftime("%Y-%m-%d", time.gmtime(clock[0]))
+    assert recorder.sites == {(7, day, "to-games.example.org", "games"): 5}
+    assert recorder.preventive == {(day, "games"): 5}
+
+
 def test_read_answer_finds_compressed_cname_targets_and_addresses() -> None:
     response = dns.message.make_response(dns.message.make_query("a.example.org", "A"))
     for owner, rtype, value in (
