@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
     from cop.core.models import User
+    from cop.filter.models import Family
 
 
 class FilterConfig(AppConfig):
@@ -15,6 +16,8 @@ class FilterConfig(AppConfig):
     verbose_name = "Family filter"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from cop.core import audit, deletion
         from cop.filter import (
             jobs,  # noqa: F401 - registers the list import and refresh jobs
@@ -57,6 +60,9 @@ class FilterConfig(AppConfig):
         audit.private(Family, readers=guardians_families)
         # A parent deleting their account takes the families only they manage with them.
         deletion.register("filter", leaving.describe, leaving.erase)
+        # A deleted family leaves on record that things happened, never what they held (a child's
+        # name, a network, a site). After the family's own delete record, which is connected first.
+        post_delete.connect(forget_family, sender=Family, dispatch_uid="filter-audit-forget-family")
 
 
 def guardians_families(user: User) -> Iterable[int]:
@@ -64,3 +70,11 @@ def guardians_families(user: User) -> Iterable[int]:
     from cop.filter.access import families_of
 
     return families_of(user).values_list("pk", flat=True)
+
+
+def forget_family(sender: type[Family], instance: Family, **kwargs: Any) -> None:
+    """Erase the values of every audit record about a family once it is deleted (its profiles,
+    devices, lists and requests went with it), keeping that each event happened."""
+    from cop.core import audit
+
+    audit.erase_details(sender, instance.pk)

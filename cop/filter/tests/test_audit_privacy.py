@@ -8,6 +8,7 @@ from django.urls import reverse
 from cop.core import audit
 from cop.core.models import AuditEvent, User
 from cop.filter import actions
+from cop.filter.models import Family
 from cop.filter.tests.helpers import FilterTestCase, make_device
 
 # What the Okafor family's records hold: none of it may reach anyone but its guardians.
@@ -104,3 +105,21 @@ class FamilyAuditPrivacyTestCase(FilterTestCase):
         assert event.subject == "filter.Family:?"
         for reader in (self.world.alice, self.amina):
             assert not audit.Reader(reader).show(event).full
+
+    def test_a_deleted_familys_records_keep_that_things_happened_and_lose_what_they_held(self) -> None:
+        subject = audit.subject_key(Family, self.family.pk)
+        recorded = AuditEvent.objects.filter(subject=subject).count()
+        self.family.delete()
+        events = list(AuditEvent.objects.filter(subject=subject))
+        # Every earlier record, and the delete records of the family and all that went with it.
+        assert len(events) > recorded
+        assert {"filter.Family", "filter.Profile", "filter.Entry", "filter.UnblockRequest"} <= {
+            e.model for e in events if e.action == "delete"
+        }
+        for event in events:
+            assert set(event.after.values()) | set(event.before.values()) <= {audit.ERASED}
+            assert event.object_repr == audit.ERASED
+        for value in (CHILD, NETWORK, SITE, REASON, "The Okafor family"):
+            assert value not in str([(e.before, e.after, e.object_repr) for e in events])
+        # Leo's family is untouched.
+        assert AuditEvent.objects.filter(model="filter.Profile", after__name="Leo").exists()
