@@ -19,7 +19,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 
 from cop.core import audit
-from cop.core.models import User
+from cop.core.models import LoginLockout, User
 
 
 @dataclass
@@ -72,6 +72,6 @@ def delete_account(user: User) -> None:
             part.erase(user)
         audit.forget_actor(user)
         # The sign-in records keep the username and the addresses it signed in from.
-        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        for model in (AccessAttempt, AccessFailureLog, AccessLog, LoginLockout):
             model.objects.filter(username__iexact=username).delete()
         user.delete()

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt, AccessLog
 from django.utils import timezone
 
 from cop.core.audit import ERASED
-from cop.core.models import AuditEvent, User
+from cop.core.models import AuditEvent, LoginLockout, User
 from cop.core.tests.base import PASSWORD
 from cop.filter.models import Device, Family, Guardian, Invitation, Profile
 from cop.filter.tests.helpers import FilterTestCase, make_device
@@ -106,9 +106,14 @@ class AccountDeletionTestCase(FilterTestCase):
             AccessAttempt.objects.filter(username="carla").exists()
             or AccessLog.objects.filter(username="carla").exists()
         )
+        # A lock-out of the account from an address, kept for its cool-off: it names both.
+        LoginLockout.objects.create(
+            username="Carla", ip_address="198.51.100.24", lockouts=1, locked_until=timezone.now()
+        )
         self.client.post(URL, CONFIRMED)
         assert not AccessAttempt.objects.filter(username="carla").exists()
         assert not AccessLog.objects.filter(username="carla").exists()
+        assert not LoginLockout.objects.filter(username__iexact="carla").exists()
 
     def test_invitations_the_account_accepted_go_and_those_it_sent_for_a_family_that_stays_remain(
         self,
