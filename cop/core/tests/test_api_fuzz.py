@@ -4,9 +4,9 @@ Each generated request is sent as one of the API's callers: nobody, an API token
 named world, or a parent signed in on the web site (session cookie and CSRF token, as the family
 filter's API expects). The database holds what those callers act on (the named world, a family with
 a child's profile, a device, rules and an unblock request, reports with their cases, an alert, block
-lists), and path parameters mostly name those records, so protected operations are exercised past
-the 401 and the 404. Each request runs in a savepoint rolled back afterwards: every example starts
-from the same data, as Hypothesis needs to replay and shrink a failure.
+lists), and ids (path, query and body) mostly name those records, so protected operations are
+exercised past the 401 and the 404. Each request runs in a savepoint rolled back afterwards: every
+example starts from the same data, as Hypothesis needs to replay and shrink a failure.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 # Any 32 characters of the allowed alphabet make a valid CSRF secret; the header carries it as is.
 CSRF_SECRET = "fuzzcsrfsecret0123456789abcdefgh"
-# Share of examples whose id parameters are replaced by the id of a record that exists.
-EXISTING_ID_SHARE = 0.8
+# Share of the parameters named in FuzzData.known whose generated value is replaced by a known one.
+KNOWN_VALUE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ class Caller:
 @dataclass(frozen=True)
 class FuzzData:
     callers: dict[str, Caller]
-    ids: dict[str, list[int]]
+    # Values that name something that exists (ids, country codes) or that the API accepts (links),
+    # by parameter or top-level body field name.
+    known: dict[str, list[Any]]
 
     def pool(self, security: list[dict[str, Any]] | None) -> list[Caller]:
         """Who is worth sending an operation as: a token holder only where tokens are read, a parent
@@ -161,7 +163,7 @@ def _make_data() -> FuzzData:
     organisations = [o.pk for o in Organisation.objects.all()]
     return FuzzData(
         callers=callers,
-        ids={
+        known={
             "organisation_id": organisations,
             "target_organisation": [french_hotline.pk, world.france_helpline.pk, *organisations],
             "case_id": list(Case.objects.filter(report__in=reports).values_list("pk", flat=True)),
@@ -177,6 +179,9 @@ def _make_data() -> FuzzData:
             "alert_id": [alert.pk],
             "list_id": [illegal.pk, games.pk],
             "number": [1, 2],
+            "country": ["KE", "FR", "DE"],
+            "iso2": ["KE", "FR", "DE"],
+            "urls": [["https://example.org/page"], ["example.com/a", "https://example.net/b"]],
         },
     )
 
@@ -188,18 +193,23 @@ def _session(name: str, user: Any) -> Caller:
     return Caller(name, {"X-CSRFToken": CSRF_SECRET}, {"sessionid": session, "csrftoken": CSRF_SECRET})
 
 
-def _existing_ids(values: dict[str, Any], ids: dict[str, list[int]], chance: random.Random) -> dict[str, Any]:
-    """Integers named like a known kind of record mostly become the id of one that exists."""
+def _known_values(
+    values: dict[str, Any], known: dict[str, list[Any]], chance: random.Random
+) -> dict[str, Any]:
+    """A value named like a known kind of thing mostly becomes one that exists: random integers and
+    strings would almost never name a record, and the operation would stop at its 404 or 422. A value
+    of another type than the known ones (a probe of the validation) is left as it is."""
     changed = dict(values)
     for name, value in values.items():
-        if name in ids and isinstance(value, int) and not isinstance(value, bool):
-            if chance.random() < EXISTING_ID_SHARE:
-                changed[name] = chance.choice(ids[name])
+        if name not in known or isinstance(value, bool) or type(value) is not type(known[name][0]):
+            continue
+        if chance.random() < KNOWN_VALUE_SHARE:
+            changed[name] = chance.choice(known[name])
     return changed
 
 
 def as_some_caller(case: Any, data: FuzzData) -> tuple[Any, Caller]:
-    """The case to send, with existing ids, and who sends it.
+    """The case to send, with known values, and who sends it.
 
     Both are a function of the generated case, not drawn apart from it: the coverage phase's
     examples cannot draw, and a failure must replay with the same caller for Hypothesis to shrink it.
@@ -207,10 +217,10 @@ def as_some_caller(case: Any, data: FuzzData) -> tuple[Any, Caller]:
     chance = random.Random(zlib.crc32(repr(case).encode()))
     caller = chance.choice(data.pool(case.operation.definition.raw.get("security")))
     sent = case.derive()
-    sent.path_parameters = _existing_ids(case.path_parameters, data.ids, chance)
-    sent.query = _existing_ids(case.query, data.ids, chance)
+    sent.path_parameters = _known_values(case.path_parameters, data.known, chance)
+    sent.query = _known_values(case.query, data.known, chance)
     if isinstance(case.body, dict):
-        sent.body = _existing_ids(case.body, data.ids, chance)
+        sent.body = _known_values(case.body, data.known, chance)
     return sent, caller
 
 
@@ -257,9 +267,9 @@ def test_every_caller_of_the_fuzz_test_is_who_it_claims_to_be(fuzz_data: FuzzDat
         response = send("GET", "/api/v1/me", f"token {role}")
         assert (response.status_code, response.json()["role"]) == (200, role)
     families = send("GET", "/api/v1/filter/families", "parent session").json()
-    assert [f["id"] for f in families] == fuzz_data.ids["family_id"]
+    assert [f["id"] for f in families] == fuzz_data.known["family_id"]
     assert send("GET", "/api/v1/filter/families", "member session").json() == []
-    profile = fuzz_data.ids["profile_id"][0]
+    profile = fuzz_data.known["profile_id"][0]
     paused = send("POST", f"/api/v1/filter/profiles/{profile}/pause", "parent session", '{"minutes": 5}')
     assert paused.status_code == 200, "the session's CSRF token is accepted"
     assert send("GET", "/api/v1/me", "anonymous").status_code == 401
