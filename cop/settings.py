@@ -172,6 +172,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Files members attach to library resources; served only through the library's own view.
 MEDIA_ROOT = DATA_DIR / "media"
+# Files chosen in a form that failed for another field, kept for a day so they need not be chosen again.
+KEPT_UPLOADS_DIR = DATA_DIR / "kept-uploads"
 # Reports. Keys (Fernet, comma-separated, newest first) encrypt reporters' contact details; without
 # them a key derived from the secret key is used. `cop rotate_report_keys` re-encrypts with the first.
 REPORT_KEYS = envlist("COP_REPORT_KEYS", [])
