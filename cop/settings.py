@@ -58,9 +58,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "cop.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body; after LocaleMiddleware, so that its refusal is translated.
+    "cop.core.request_size.RequestSizeMiddleware",
+    "cop.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,6 +196,13 @@ ALERTS_WEBHOOK_ALLOW_LOOPBACK = envbool("COP_WEBHOOK_ALLOW_LOOPBACK", DEBUG)
 FETCH_ALLOW_LOOPBACK = envbool("COP_FETCH_ALLOW_LOOPBACK", DEBUG)
 if not LIBRARY_MAX_UPLOAD_MB or LIBRARY_MAX_UPLOAD_MB < 1:
     raise ImproperlyConfigured("COP_LIBRARY_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1")
+# The largest request body read at all (cop/core/request_size.py); block-list uploads have their own.
+REQUEST_MAX_MB = envint("COP_REQUEST_MAX_MB", LIBRARY_MAX_UPLOAD_MB + 1)
+if not REQUEST_MAX_MB or REQUEST_MAX_MB <= LIBRARY_MAX_UPLOAD_MB:
+    raise ImproperlyConfigured(
+        "COP_REQUEST_MAX_MB must be a whole number of megabytes larger than COP_LIBRARY_MAX_UPLOAD_MB"
+    )
+REQUEST_MAX_BYTES = REQUEST_MAX_MB * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import permissions
+from cop.core import permissions, request_size
 from cop.core.forms import OrganisationForm, SignUpForm, TokenForm
 from cop.core.models import (
     ApiToken,
@@ -287,6 +287,9 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Form fields or a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE: too large, not malformed.
+        return request_size.too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
