@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -191,7 +192,10 @@ class ResourceForm(forms.Form):
             return
         self.discard_kept()
         self.kept = kept_uploads.keep(upload, self.owner)
-        data = self.data.copy()
+        # The hidden field shows what the form was given; give it the token.
+        data: dict[str, Any] | QueryDict = (
+            self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        )
         data[self.add_prefix("kept_file")] = self.kept.token
         self.data = data
         self._announce_kept()
