@@ -188,6 +188,9 @@ LIBRARY_MAX_UPLOAD_MB = envint("COP_LIBRARY_MAX_UPLOAD_MB", 20)
 OUTBOX_MAX_ATTEMPTS = envint("COP_OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_BACKOFF_SECONDS = envint("COP_OUTBOX_BACKOFF_SECONDS", 30)
 OUTBOX_BACKOFF_MAX_SECONDS = envint("COP_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)
+# Jobs one worker runs at once, and how long a claim on a job lasts unless renewed (every third of it).
+OUTBOX_CONCURRENCY = envcount("COP_OUTBOX_CONCURRENCY", 4, 1)
+OUTBOX_LEASE_SECONDS = envcount("COP_OUTBOX_LEASE_SECONDS", 30, 1)
 ALERTS_WEBHOOK_TIMEOUT_SECONDS = envint("COP_WEBHOOK_TIMEOUT_SECONDS", 10)
 # Webhooks to 127.0.0.1 are for development only: in production they could reach internal services.
 ALERTS_WEBHOOK_ALLOW_LOOPBACK = envbool("COP_WEBHOOK_ALLOW_LOOPBACK", DEBUG)

@@ -30,6 +30,7 @@ from cop.core.models import (
     Region,
 )
 from cop.core.permissions import actor_for
+from cop.outbox import status as outbox_status
 
 
 def _actor(request: HttpRequest) -> permissions.Actor:
@@ -270,7 +271,13 @@ def health(request: HttpRequest) -> JsonResponse:
         )
     status = "ok" if countries else "degraded"
     return JsonResponse(
-        {"status": status, "database": connection.vendor, "reference_data": {"countries": countries}},
+        {
+            "status": status,
+            "database": connection.vendor,
+            "reference_data": {"countries": countries},
+            # Background work: queue depth and how long the oldest due job has waited for a worker.
+            "outbox": outbox_status.summary(),
+        },
         status=200 if countries else 503,
     )
 
