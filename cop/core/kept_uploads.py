@@ -5,7 +5,8 @@ file the person chose is gone from the page. The form keeps it here instead, und
 in KEPT_UPLOADS_DIR (outside the media folder, so nothing can serve it), and puts a signed token
 in a hidden field. The token names the file, its original name and size and the user who chose
 it; it is valid for one day and for that user only, so a token copied elsewhere opens nothing.
-Kept files older than a day are removed whenever another is kept.
+A user has one kept file at a time (keeping another removes the first), so failed forms cannot
+fill the disk; kept files older than a day are removed whenever another is kept.
 """
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ def _sweep(directory: Path) -> None:
 
 
 def keep(upload: UploadedFile[bytes], owner: int) -> Kept:
-    """Store `upload` for `owner` and return the token that gives it back."""
+    """Store `upload` for `owner`, in place of any file kept for them before; returns the token."""
     directory = _directory()
     _sweep(directory)
-    key = secrets.token_hex(16)
+    for earlier in directory.glob(f"{owner}-*"):
+        earlier.unlink(missing_ok=True)
+    key = f"{owner}-{secrets.token_hex(16)}"
     size = 0
     with open(directory / key, "wb") as out:
         for chunk in upload.chunks():
@@ -69,7 +72,9 @@ def _payload(token: str, owner: int) -> dict[str, Any] | None:
     except signing.BadSignature:  # also an expired token
         return None
     key = str(payload.get("key", ""))
-    if payload.get("owner") != owner or len(key) != 32 or not key.isalnum():
+    prefix, _dash, random = key.partition("-")
+    # The signature vouches for the key; its form is checked anyway, as it names a file.
+    if payload.get("owner") != owner or prefix != str(owner) or len(random) != 32 or not random.isalnum():
         return None
     return payload
 
