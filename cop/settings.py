@@ -70,9 +70,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "cop.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body; after LocaleMiddleware, so that its refusal is translated.
+    "cop.core.request_size.RequestSizeMiddleware",
+    "cop.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,6 +189,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Files members attach to library resources; served only through the library's own view.
 MEDIA_ROOT = DATA_DIR / "media"
+# Files chosen in a form that failed for another field, kept for a day so they need not be chosen again.
+KEPT_UPLOADS_DIR = DATA_DIR / "kept-uploads"
 # Reports. Keys (Fernet, comma-separated, newest first) encrypt reporters' contact details; without
 # them a key derived from the secret key is used. `cop rotate_report_keys` re-encrypts with the first.
 REPORT_KEYS = envlist("COP_REPORT_KEYS", [])
@@ -204,6 +208,9 @@ LIBRARY_MAX_UPLOAD_MB = envint("COP_LIBRARY_MAX_UPLOAD_MB", 20)
 OUTBOX_MAX_ATTEMPTS = envint("COP_OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_BACKOFF_SECONDS = envint("COP_OUTBOX_BACKOFF_SECONDS", 30)
 OUTBOX_BACKOFF_MAX_SECONDS = envint("COP_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)
+# Jobs one worker runs at once, and how long a claim on a job lasts unless renewed (every third of it).
+OUTBOX_CONCURRENCY = envcount("COP_OUTBOX_CONCURRENCY", 4, 1)
+OUTBOX_LEASE_SECONDS = envcount("COP_OUTBOX_LEASE_SECONDS", 30, 1)
 ALERTS_WEBHOOK_TIMEOUT_SECONDS = envint("COP_WEBHOOK_TIMEOUT_SECONDS", 10)
 # Webhooks to 127.0.0.1 are for development only: in production they could reach internal services.
 ALERTS_WEBHOOK_ALLOW_LOOPBACK = envbool("COP_WEBHOOK_ALLOW_LOOPBACK", DEBUG)
@@ -212,6 +219,13 @@ ALERTS_WEBHOOK_ALLOW_LOOPBACK = envbool("COP_WEBHOOK_ALLOW_LOOPBACK", DEBUG)
 FETCH_ALLOW_LOOPBACK = envbool("COP_FETCH_ALLOW_LOOPBACK", DEBUG)
 if not LIBRARY_MAX_UPLOAD_MB or LIBRARY_MAX_UPLOAD_MB < 1:
     raise ImproperlyConfigured("COP_LIBRARY_MAX_UPLOAD_MB must be a whole number of megabytes, at least 1")
+# The largest request body read at all (cop/core/request_size.py); block-list uploads have their own.
+REQUEST_MAX_MB = envint("COP_REQUEST_MAX_MB", LIBRARY_MAX_UPLOAD_MB + 1)
+if not REQUEST_MAX_MB or REQUEST_MAX_MB <= LIBRARY_MAX_UPLOAD_MB:
+    raise ImproperlyConfigured(
+        "COP_REQUEST_MAX_MB must be a whole number of megabytes larger than COP_LIBRARY_MAX_UPLOAD_MB"
+    )
+REQUEST_MAX_BYTES = REQUEST_MAX_MB * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

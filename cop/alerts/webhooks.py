@@ -9,6 +9,11 @@ with the headers X-COP-Event, X-COP-Delivery (the event id, the same on every
 retry) and the signature headers described in cop.alerts.signing. Any 2xx
 answer completes the delivery; anything else, including a redirect (never
 followed), is retried with backoff by the outbox.
+
+The request goes through cop.core.fetch, like every outgoing request: the
+address is checked (public, https; this machine only where allowed) when the
+name is resolved, the connection goes to the checked address, and the whole
+delivery, connecting and answering included, has one deadline.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import json
 import time
 import uuid
 
-import httpx
 from django.conf import settings
 from django.utils import timezone
 
@@ -26,6 +30,7 @@ from cop.alerts.models import Alert, Delivery, Subscription
 from cop.alerts.secret_box import SecretUnreadable, unseal
 from cop.alerts.serialize import alert_dict, with_related
 from cop.alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from cop.core.fetch import REDIRECTS, Download, FetchError, Limits, Loopback, fetch
 from cop.outbox.models import Job
 from cop.outbox.queue import enqueue
 from cop.outbox.registry import JobFailed, Result, handler
@@ -34,6 +39,8 @@ KIND = "alerts.webhook"
 USER_AGENT = "COP-Platform-Webhooks/1"
 # Enough of a refusal's body to say why, in the delivery log.
 EXCERPT_BYTES = 300
+# What is read of an answer at most; a receiver has nothing to say at length.
+ANSWER_LIMIT_BYTES = 64 * 1024
 
 
 def timeout_seconds() -> float:
@@ -76,13 +83,28 @@ def announce(alert: Alert, event: str, base_url: str) -> int:
     return queued
 
 
-def _excerpt(response: httpx.Response) -> str:
+def _excerpt(answer: Download) -> str:
     data = b""
-    for chunk in response.iter_bytes():
-        data += chunk
-        if len(data) >= EXCERPT_BYTES:
-            break
+    try:
+        for chunk in answer.chunks():
+            data += chunk
+            if len(data) >= EXCERPT_BYTES:
+                break
+    except FetchError:
+        pass  # the status says enough; what could be read is shown
     return " ".join(data[:EXCERPT_BYTES].decode("utf-8", "replace").split())
+
+
+def _failure(problem: FetchError, limit: float) -> JobFailed:
+    """The delivery log's line for a request that was refused or failed."""
+    if problem.code in FetchError.REFUSED:
+        # The address itself is refused: no retry can change that until the webhook is edited.
+        return JobFailed(f"Refused, not a public https address: {problem.message}", permanent=True)
+    if problem.code == "timeout":
+        return JobFailed(f"No answer within {limit:g} s (the whole delivery, connecting included).")
+    if problem.code == "connect":
+        return JobFailed(f"Could not connect: {problem.message}")
+    return JobFailed(problem.message)
 
 
 @handler(KIND)
@@ -96,12 +118,6 @@ def deliver(job: Job) -> Result:
         secret = unseal(subscription.secret_sealed)
     except SecretUnreadable as exc:
         raise JobFailed(f"{exc}: create a new secret for this webhook.", permanent=True) from exc
-    try:
-        options = destinations.targets(subscription.url)
-    except destinations.Refused as exc:
-        raise JobFailed(f"Refused: {exc}.", permanent=True) from exc
-    except OSError as exc:
-        raise JobFailed(f"The address could not be resolved: {exc}") from exc
     body = delivery.body.encode()
     timestamp = str(int(time.time()))
     headers = {
@@ -113,31 +129,29 @@ def deliver(job: Job) -> Result:
         SIGNATURE_HEADER: sign(secret, timestamp, body),
     }
     limit = timeout_seconds()
-    # Straight to the checked address: no proxy from the environment, no redirects.
-    with httpx.Client(timeout=httpx.Timeout(limit), follow_redirects=False, trust_env=False) as client:
-        for number, target in enumerate(options, start=1):
-            try:
-                with client.stream(
-                    "POST",
-                    target.url,
-                    content=body,
-                    headers={**headers, **target.headers},
-                    extensions=target.extensions,
-                ) as response:
-                    excerpt = "" if response.is_success else _excerpt(response)
-                break
-            except httpx.ConnectError as exc:
-                if number == len(options):
-                    raise JobFailed(f"Could not connect: {exc}") from exc
-            except httpx.TimeoutException as exc:
-                raise JobFailed(f"No answer within {limit:g} s ({type(exc).__name__}).") from exc
-            except httpx.HTTPError as exc:
-                raise JobFailed(f"{type(exc).__name__}: {exc}") from exc
-    if response.is_success:
-        return Result(status_code=response.status_code)
-    detail = f"HTTP {response.status_code}"
-    if response.is_redirect:
-        detail += f": a redirect to {response.headers.get('location', '?')}, which is not followed"
+    try:
+        with fetch(
+            subscription.url,
+            Limits(max_bytes=ANSWER_LIMIT_BYTES, deadline_seconds=limit),
+            method="POST",
+            content=body,
+            headers=headers,
+            loopback=Loopback(destinations.loopback_allowed()),
+            follow_redirects=False,
+            require_success=False,
+            https_only=True,
+        ) as answer:
+            status = answer.status
+            success = 200 <= status < 300
+            excerpt = "" if success or status in REDIRECTS else _excerpt(answer)
+            location = answer.headers.get("location", "?")
+    except FetchError as problem:
+        raise _failure(problem, limit) from None
+    if success:
+        return Result(status_code=status)
+    detail = f"HTTP {status}"
+    if status in REDIRECTS:
+        detail += f": a redirect to {location}, which is not followed"
     elif excerpt:
         detail += f": {excerpt}"
-    raise JobFailed(detail, status_code=response.status_code)
+    raise JobFailed(detail, status_code=status)

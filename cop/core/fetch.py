@@ -1,33 +1,41 @@
-"""The platform's one way to download from the Internet, guarded against being turned on itself.
+"""The platform's one way to make a request to the Internet, guarded against being turned on itself.
 
-Every hop (the address given, then each redirect, followed here rather than by the client) is
-checked the same way: http or https only, no user name or password, and a host whose addresses
-are all public. The connection then goes to the address that was checked, not to whatever the
-name resolves to a moment later, so a name re-pointed at an internal address between the check
-and the connection (DNS rebinding) reaches nothing. The name stays in the request, so the Host
-header, TLS server name and certificate check are those of the real host.
+Block-list downloads (GET, redirects followed) and webhook deliveries (POST, redirects answered
+to the caller, never followed) both go through `fetch`. Every hop (the address given, then each
+redirect, followed here rather than by the client) is checked the same way: http or https only,
+no user name or password, and a host whose addresses are all public. The connection then goes to
+the address that was checked, not to whatever the name resolves to a moment later, so a name
+re-pointed at an internal address between the check and the connection (DNS rebinding) reaches
+nothing. The name stays in the request, so the Host header, TLS server name and certificate check
+are those of the real host.
 
-A whole download has one deadline (not a timeout per read, which a server sending a byte now and
-then would never trip) and one size limit, counted as the bytes arrive, both on the wire and after
-decompression, so a small gzip file that inflates to gigabytes stops at the limit. A declared
-Content-Length over the limit is refused before reading anything.
+A whole request, connecting and reading the answer included, has one deadline (not a timeout per
+read, which a server sending a byte now and then would never trip) and one size limit, counted as
+the bytes arrive, both on the wire and after decompression, so a small gzip file that inflates to
+gigabytes stops at the limit. A declared Content-Length over the limit is refused before reading
+anything (when the answer is read at all).
 
-This machine (127.0.0.1, ::1, localhost) is allowed only when FETCH_ALLOW_LOOPBACK is on, for
-development and tests; private, link-local, multicast and reserved networks never are. Proxies
-from the environment are not used: they would connect to names the platform has not checked.
+This machine (127.0.0.1, ::1, localhost) is allowed only when FETCH_ALLOW_LOOPBACK is on (webhooks:
+ALERTS_WEBHOOK_ALLOW_LOOPBACK), for development and tests; private, link-local, multicast and
+reserved networks never are. An address is judged by what it reaches, whatever its spelling: IPv4
+inside IPv6 (mapped, IPv4-compatible, NAT64, 6to4, Teredo) and the short, decimal, octal and
+hexadecimal IPv4 forms the system's resolver accepts (127.1, 2130706433, 0177.0.0.1, 0x7f.1)
+alike. Proxies from the environment are not used: they would connect to names the platform has
+not checked.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import ipaddress
+import re
 import socket
 import threading
 import time
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -52,6 +60,9 @@ class FetchError(Exception):
     Codes: address, scheme, credentials, resolve, loopback, private, connect, timeout, too-large,
     redirect-loop, too-many-redirects, redirect-without-location, status, encoding, incomplete.
     """
+
+    # Codes that no retry can change: the address itself is refused.
+    REFUSED = frozenset({"address", "scheme", "credentials", "loopback", "private"})
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -143,11 +154,25 @@ def parse_target(url: str) -> Target:
     return Target(url.strip(), parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
 
 
-def _literal(host: str) -> IPAddress | None:
+# What inet_aton reads as an IPv4 address: one to four numbers, decimal, octal (0…) or hex (0x…).
+_IPV4_SPELLING = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}")
+
+
+def literal(host: str) -> IPAddress | None:
+    """The address `host` spells, in any form the system's resolver would read as one, or None."""
+    host = host.strip("[]").lower()
     try:
         return ipaddress.ip_address(host)
     except ValueError:
-        return None
+        pass
+    # getaddrinfo takes 2130706433, 0177.0.0.1, 0x7f.1 and 127.1 for 127.0.0.1 without asking DNS;
+    # read them the same way, so that they are judged (and connected to) as the address they are.
+    if _IPV4_SPELLING.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def lookup(host: str, port: int) -> list[Any]:
@@ -155,10 +180,17 @@ def lookup(host: str, port: int) -> list[Any]:
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
 
+def _is_loopback_name(host: str) -> bool:
+    return host == "localhost" or host.endswith(".localhost")
+
+
 def _resolve(target: Target, remaining: float, seconds: float) -> list[IPAddress]:
-    literal = _literal(target.host)
-    if literal is not None:
-        return [literal]
+    spelled = literal(target.host)
+    if spelled is not None:
+        return [spelled]
+    if _is_loopback_name(target.host):
+        # Names under localhost are this machine (RFC 6761), whatever a resolver would answer.
+        return [ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1")]
     # getaddrinfo cannot be interrupted; a thread lets the deadline stand even when DNS hangs.
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     try:
@@ -182,13 +214,18 @@ def _resolve(target: Target, remaining: float, seconds: float) -> list[IPAddress
     return sorted(found, key=lambda a: a.version)
 
 
-def check(target: Target, addresses: list[IPAddress], loopback: Loopback) -> None:
-    """Refuse the hop unless every address the host has is one the platform may reach."""
-    named_loopback = target.host == "localhost" or target.host.endswith(".localhost")
+def check(target: Target, addresses: list[IPAddress], loopback: Loopback, https_only: bool = False) -> None:
+    """Refuse the hop unless every address the host has is one the platform may reach.
+
+    With `https_only`, plain http is refused too, except to this machine where it is allowed.
+    """
+    named_loopback = _is_loopback_name(target.host)
     for address in addresses:
         reason = "loopback" if named_loopback else refusal(address)
         if reason == "loopback" and loopback.allows(target.port):
             continue
+        if reason is None and https_only and target.scheme != "https":
+            raise FetchError("scheme", _("Only https:// addresses can be used here."))
         if reason == "loopback":
             raise FetchError(
                 "loopback",
@@ -327,7 +364,6 @@ class Download:
     _watchdog: _Watchdog
     wire_bytes: int = 0
     body_bytes: int = 0
-    _decoder: _Decoder | None = field(default=None)
 
     @property
     def content_type(self) -> str:
@@ -339,13 +375,17 @@ class Download:
 
     def chunks(self) -> Iterator[bytes]:
         limit = self._limits.max_bytes
+        # Refused before reading anything; an answer that is never read (a webhook's) is not refused.
+        if self.declared_length is not None and self.declared_length > limit:
+            raise _too_large(limit)
+        decoder = _decoder_for(self.headers)
         try:
             for raw in self._stream:
                 self._check_time()
                 self.wire_bytes += len(raw)
                 if self.wire_bytes > limit:
                     raise _too_large(limit)
-                pieces = [raw] if self._decoder is None else self._decoder.feed(raw, limit - self.body_bytes)
+                pieces = [raw] if decoder is None else decoder.feed(raw, limit - self.body_bytes)
                 for piece in pieces:
                     self.body_bytes += len(piece)
                     if self.body_bytes > limit:
@@ -361,8 +401,8 @@ class Download:
             ) from None
         # The deadline may have cut the connection where a body without a length ends cleanly.
         self._check_time()
-        if self._decoder is not None:
-            self._decoder.finish()
+        if decoder is not None:
+            decoder.finish()
 
 
 def _decoder_for(headers: httpx.Headers) -> _Decoder | None:
@@ -391,13 +431,20 @@ def fetch(
     url: str,
     limits: Limits,
     *,
+    method: str = "GET",
+    content: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     loopback: Loopback | None = None,
+    follow_redirects: bool = True,
+    require_success: bool = True,
+    https_only: bool = False,
 ) -> Iterator[Download]:
-    """GET `url`, following redirects that pass the same checks, and give a 2xx answer to read.
+    """Send `method` to `url` (with `content` as the body) and give the answer to read.
 
-    Raises FetchError for anything refused or failed; read the body with `Download.chunks()`
-    inside the `with` block.
+    Redirects that pass the same checks are followed, with the same method and body, unless
+    `follow_redirects` is off: the redirect is then the answer. Unless `require_success` is off,
+    an answer other than 2xx is a FetchError. Raises FetchError for anything refused or failed;
+    read the body with `Download.chunks()` inside the `with` block.
     """
     loopback = loopback if loopback is not None else loopback_from_settings()
     started = time.monotonic()
@@ -407,6 +454,10 @@ def fetch(
         "Accept-Encoding": "gzip, deflate",
         **(headers or {}),
     }
+    if content is not None:
+        # httpcore sends what it is given; the length must be said.
+        request_headers["Content-Length"] = str(len(content))
+    request = _Request(method, content, request_headers)
     watchdog = _Watchdog(limits.deadline_seconds)
     seen: set[str] = set()
     current = url
@@ -415,14 +466,15 @@ def fetch(
             target = parse_target(current)
             seen.add(target.url)
             addresses = _resolve(target, deadline_at - time.monotonic(), limits.deadline_seconds)
-            check(target, addresses, loopback)
+            check(target, addresses, loopback, https_only)
             with ExitStack() as hop:
-                response = _open(hop, target, addresses, request_headers, deadline_at, watchdog, limits)
+                response = _open(hop, target, addresses, request, deadline_at, watchdog, limits)
                 answer_headers = httpx.Headers(response.headers)
-                if response.status in REDIRECTS:
+                if follow_redirects and response.status in REDIRECTS:
                     current = _next_hop(target, answer_headers, seen)
                     continue  # leaving the block closes this hop's connection
-                _check_answer(response, answer_headers, limits)
+                if require_success:
+                    _check_status(response)
                 yield Download(
                     url=target.url,
                     status=response.status,
@@ -432,7 +484,6 @@ def fetch(
                     _limits=limits,
                     _deadline_at=deadline_at,
                     _watchdog=watchdog,
-                    _decoder=_decoder_for(answer_headers),
                 )
                 return
         raise FetchError(
@@ -442,6 +493,13 @@ def fetch(
         )
     finally:
         watchdog.cancel()
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    content: bytes | None
+    headers: Mapping[str, str]
 
 
 def _next_hop(target: Target, headers: httpx.Headers, seen: set[str]) -> str:
@@ -458,23 +516,20 @@ def _next_hop(target: Target, headers: httpx.Headers, seen: set[str]) -> str:
     return following
 
 
-def _check_answer(response: httpcore.Response, headers: httpx.Headers, limits: Limits) -> None:
+def _check_status(response: httpcore.Response) -> None:
     if not 200 <= response.status < 300:
         reason = response.extensions.get("reason_phrase", b"").decode("ascii", "replace")
         raise FetchError(
             "status",
             _("The server answered %(status)s %(reason)s.") % {"status": response.status, "reason": reason},
         )
-    declared = _declared_length(headers)
-    if declared is not None and declared > limits.max_bytes:
-        raise _too_large(limits.max_bytes)
 
 
 def _open(
     stack: ExitStack,
     target: Target,
     addresses: list[IPAddress],
-    headers: Mapping[str, str],
+    request: _Request,
     deadline_at: float,
     watchdog: _Watchdog,
     limits: Limits,
@@ -493,9 +548,10 @@ def _open(
         try:
             return stack.enter_context(
                 pool.stream(
-                    "GET",
+                    request.method,
                     target.url,
-                    headers=list(headers.items()),
+                    headers=list(request.headers.items()),
+                    content=request.content,
                     extensions={
                         "timeout": {
                             "connect": remaining,

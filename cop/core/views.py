@@ -5,7 +5,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Q
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import audit, deletion, permissions
+from cop.core import audit, deletion, permissions, request_size
 from cop.core.forms import OrganisationForm, TokenForm
 from cop.core.models import (
     ApiToken,
@@ -28,6 +28,7 @@ from cop.core.models import (
     User,
 )
 from cop.core.permissions import actor_for
+from cop.outbox import status as outbox_status
 
 
 def _actor(request: HttpRequest) -> permissions.Actor:
@@ -255,7 +256,13 @@ def health(request: HttpRequest) -> JsonResponse:
         )
     status = "ok" if countries else "degraded"
     return JsonResponse(
-        {"status": status, "database": connection.vendor, "reference_data": {"countries": countries}},
+        {
+            "status": status,
+            "database": connection.vendor,
+            "reference_data": {"countries": countries},
+            # Background work: queue depth and how long the oldest due job has waited for a worker.
+            "outbox": outbox_status.summary(),
+        },
         status=200 if countries else 503,
     )
 
@@ -272,6 +279,9 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Form fields or a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE: too large, not malformed.
+        return request_size.too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 

@@ -68,7 +68,9 @@ def run_import(job: Job) -> Result:
     if version is None:
         raise JobFailed("the list version no longer exists", permanent=True)
     if version.status != ListVersion.Status.IMPORTING:
-        return Result()  # done by an earlier attempt that ended after its work
+        # Done by an earlier attempt whose worker stopped after the work, perhaps before this.
+        upload_path(version).unlink(missing_ok=True)
+        return Result()
     url = job.payload.get("url") or ""
     if url:
         read_url(version, url)
@@ -89,7 +91,15 @@ def run_refresh(job: Job) -> Result:
     filter_list = FilterList.objects.filter(pk=job.payload["list"]).first()
     if filter_list is None or not filter_list.url or not filter_list.enabled:
         return Result()
-    version = read_url(new_version(filter_list, filter_list.url), filter_list.url)
+    # A job run again after its worker stopped (the outbox re-runs it when the lease ends) goes on
+    # with the version its first attempt began, rather than leave that one importing for ever.
+    version = ListVersion.objects.filter(pk=job.payload.get("version"), filter_list=filter_list).first()
+    if version is None:
+        with transaction.atomic():
+            version = new_version(filter_list, filter_list.url)
+            Job.objects.filter(pk=job.pk).update(payload={**job.payload, "version": version.pk})
+    if version.status == ListVersion.Status.IMPORTING:
+        version = read_url(version, filter_list.url)
     log.info("list %s refreshed: version %s %s", filter_list.name, version.number, version.status)
     # Counted on the runner's clock when it is ahead of this machine's (the attempt's lease was set from
     # it, as when tests move time forward): the next refresh then falls after this one, in a new slot,

@@ -95,6 +95,7 @@ def list_lists(request: HttpRequest) -> Any:
     "/filter/lists/{list_id}/versions",
     response={202: VersionOut},
     summary="Import a new version from an uploaded file (multipart field `file`)",
+    url_name="filter_list_upload",
 )
 def upload_version(request: HttpRequest, list_id: int, file: File[UploadedFile]) -> Any:
     """The import runs in the background: follow it at the version's address. A file with nothing

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cop.core import request_size
 from cop.core.models import Organisation, OrganisationKind
 from cop.core.visible import check_link, check_name
 from cop.filter.categories import ILLEGAL
@@ -15,6 +16,9 @@ from cop.filter.models import FilterList, LocalRecord
 from cop.filter.names import BadName, normalise
 
 MAX_UPLOAD = 256 * 1024 * 1024
+# The list page and the API take list files far larger than the platform's other forms.
+LIST_UPLOAD_VIEWS = ("filter:list", "api-v1:filter_list_upload")
+request_size.allow_up_to(lambda: MAX_UPLOAD + request_size.FORM_OVERHEAD_BYTES, *LIST_UPLOAD_VIEWS)
 MAX_REFRESH_HOURS = 24 * 365
 
 

@@ -7,8 +7,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from cop.core import kept_uploads
+from cop.core.archives import ArchiveRefused
 from cop.core.models import Country
 from cop.core.visible import check_link, check_name
 from cop.guidance import content
@@ -74,6 +78,8 @@ class ResourceForm(forms.Form):
         required=False,
         help_text=_("A document: PDF, Word, PowerPoint, Excel, OpenDocument or EPUB."),
     )
+    # A file chosen in an earlier try that failed for another field (cop.core.kept_uploads).
+    kept_file = forms.CharField(required=False, widget=forms.HiddenInput)
     type = forms.ChoiceField(label=_("Type"), choices=ResourceType.choices)
     language = forms.ChoiceField(label=_("Language of the resource"), choices=[])
     country = forms.ModelChoiceField(
@@ -104,8 +110,15 @@ class ResourceForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.kept: kept_uploads.Kept | None = None
+        self.restored: UploadedFile[bytes] | None = None
+        token = str(self.data.get(self.add_prefix("kept_file"), "")) if self.is_bound else ""
+        if token and owner is not None:
+            self.kept = kept_uploads.describe(token, owner)
+            self._announce_kept()
         self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
         self.fields["country"].label_from_instance = lambda c: c.name  # type: ignore[attr-defined]
         current = Classification.objects.current()
@@ -129,8 +142,19 @@ class ResourceForm(forms.Form):
     def clean_publisher(self) -> str:
         return _normalised(self.cleaned_data["publisher"])
 
+    def _announce_kept(self) -> None:
+        if self.kept is not None:
+            text = _("Kept from your last try: %(name)s (%(size)s). Choose a file only to replace it.") % {
+                "name": self.kept.name,
+                "size": filesizeformat(self.kept.size),
+            }
+            # The bound field copied the help text when validation made it.
+            self.fields["file"].help_text = self["file"].help_text = text
+
     def clean_file(self) -> UploadedFile[bytes] | None:
         upload: UploadedFile[bytes] | None = self.cleaned_data.get("file")
+        if not upload and self.kept is not None and self.owner is not None:
+            upload = self.restored = kept_uploads.restore(self.kept.token, self.owner)
         if not upload:
             return None
         limit = max_upload_bytes()
@@ -138,7 +162,10 @@ class ResourceForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)}, code="too_large"
             )
-        kind = detect_document_type(upload.file) if upload.file is not None else None
+        try:
+            kind = detect_document_type(upload.file) if upload.file is not None else None
+        except ArchiveRefused as refused:
+            raise forms.ValidationError(refused.message, code="archive") from None
         extension = (upload.name or "").rsplit(".", 1)[-1].lower()
         if kind is None or extension != kind:
             raise forms.ValidationError(
@@ -154,6 +181,33 @@ class ResourceForm(forms.Form):
         if not data.get("url") and not data.get("file") and not self.initial.get("has_file"):
             raise forms.ValidationError(_("Give a link to the resource, a file, or both."))
         return data
+
+    def keep_upload(self) -> None:
+        """After a failed validation, keep a newly chosen file that passed its own checks.
+
+        The page then says which file is kept, and sending the form again uses it unless another
+        file is chosen.
+        """
+        upload = getattr(self, "cleaned_data", {}).get("file")
+        if self.owner is None or not upload or upload is self.restored or "file" in self.errors:
+            return
+        self.discard_kept()
+        self.kept = kept_uploads.keep(upload, self.owner)
+        # The hidden field shows what the form was given; give it the token.
+        data: dict[str, Any] | QueryDict = (
+            self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        )
+        data[self.add_prefix("kept_file")] = self.kept.token
+        self.data = data
+        self._announce_kept()
+
+    def discard_kept(self) -> None:
+        """Remove the kept file: it was saved with the resource, or replaced by another."""
+        if self.restored is not None:
+            self.restored.close()
+        if self.kept is not None and self.owner is not None:
+            kept_uploads.discard(self.kept.token, self.owner)
+        self.kept = None
 
 
 class ModerationForm(forms.Form):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+
+from cop.core.archives import ArchiveRefused, open_zip
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
 
@@ -27,6 +28,8 @@ DOCUMENT_TYPES = {
 }
 _OOXML_PARTS = {"docx": "word/document.xml", "pptx": "ppt/presentation.xml", "xlsx": "xl/workbook.xml"}
 _ZIP_MIMETYPES = {DOCUMENT_TYPES[k]: k for k in ("odt", "odp", "ods", "epub")}
+# The `mimetype` member of OpenDocument and EPUB files holds one short line.
+_MIMETYPE_MAX_BYTES = 1024
 
 web_url = URLValidator(
     schemes=["http", "https"], message=_("Enter a web link that starts with https:// or http://.")
@@ -44,7 +47,11 @@ def plain_text(value: str) -> None:
 
 
 def detect_document_type(handle: IO[bytes]) -> str | None:
-    """The kind of document a file holds (a key of DOCUMENT_TYPES), or None."""
+    """The kind of document a file holds (a key of DOCUMENT_TYPES), or None.
+
+    Raises ArchiveRefused when the file is an archive that would unpack beyond the limits of
+    cop.core.archives (a "zip bomb"), so that the person is told why, not only that it is refused.
+    """
     handle.seek(0)
     head = handle.read(8)
     handle.seek(0)
@@ -53,15 +60,17 @@ def detect_document_type(handle: IO[bytes]) -> str | None:
     if not head.startswith(b"PK\x03\x04"):
         return None
     try:
-        with zipfile.ZipFile(handle) as archive:
-            names = set(archive.namelist())
+        with open_zip(handle) as archive:
+            names = archive.names()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                mimetype = archive.read("mimetype", _MIMETYPE_MAX_BYTES).decode("ascii", "replace").strip()
                 return _ZIP_MIMETYPES.get(mimetype)
             if "[Content_Types].xml" in names:
                 return next((kind for kind, part in _OOXML_PARTS.items() if part in names), None)
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
+    except ArchiveRefused as refused:
+        if refused.code in ("damaged", "missing"):
+            return None
+        raise
     finally:
         handle.seek(0)
     return None

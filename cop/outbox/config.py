@@ -36,12 +36,18 @@ def backoff_max_seconds() -> float:
 
 
 def lease_seconds() -> float:
-    """How long a worker may run one job before another worker may take it over.
+    """How long a claim on a job lasts unless its worker renews it.
 
-    Must be longer than any handler can take (webhook deliveries time out
-    after seconds), or a slow job could run twice.
+    A running worker renews the leases of its jobs every third of this, so a
+    job may take as long as it needs; a worker that dies stops renewing, and
+    its jobs are due again this long after the last renewal.
     """
-    return _number("OUTBOX_LEASE_SECONDS", 300, 1)
+    return _number("OUTBOX_LEASE_SECONDS", 30, 1)
+
+
+def concurrency() -> int:
+    """How many jobs one `cop run_worker` runs at the same time."""
+    return int(_number("OUTBOX_CONCURRENCY", 4, 1))
 
 
 def poll_seconds() -> float:

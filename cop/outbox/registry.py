@@ -9,6 +9,11 @@ A handler returns normally when the work is done (optionally with a Result for
 the log) and raises when it is not: JobFailed for an expected failure, any
 other exception for a bug. Either way the job is retried later, unless the
 failure is marked permanent or the job has used up its attempts.
+
+A handler must be idempotent: a job whose worker stopped or died part way
+runs again from the start when its lease runs out (cop/outbox/worker.py), so
+running it twice must leave things as running it once would (a webhook is
+sent again with the same event id; a list import goes on with its version).
 """
 
 from __future__ import annotations

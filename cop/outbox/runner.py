@@ -1,11 +1,14 @@
 """Running due jobs: claim one, run it, log the attempt, then finish it or schedule a retry.
 
-Several workers may run this at once, on one machine or many. Each job is
-claimed by exactly one of them under a lease (see Job.next_attempt_at): on
-PostgreSQL by locking the row with SKIP LOCKED, so that workers pass over each
-other's jobs instead of queueing behind them; on SQLite, which has no row
-locks but one writer at a time, by an UPDATE whose WHERE re-checks that the
-job is still due, so that of two racing workers only one changes the row.
+Several workers may run this at once, on one machine or many, and each runs
+several jobs at once (cop/outbox/worker.py). Each job is claimed by exactly
+one of them under a lease (see Job.next_attempt_at): on PostgreSQL by locking
+the row with SKIP LOCKED, so that workers pass over each other's jobs instead
+of queueing behind them; on SQLite, which has no row locks but one writer at a
+time, by an UPDATE whose WHERE re-checks that the job is still due, so that of
+two racing workers only one changes the row. The lease is short and renewed
+while the job runs (`renew`): the job of a worker that died is due again
+within OUTBOX_LEASE_SECONDS.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class _Clock:
 
 
 @dataclass(frozen=True)
-class _Claim:
+class Claim:
+    """A job this worker holds the lease of, with the attempt it is making."""
+
     job: Job
     attempt: Attempt
     token: str
@@ -78,12 +83,28 @@ def run_due(limit: int, now: datetime | None = None) -> int:
     kinds = registry.kinds()
     ran: list[int] = []
     while kinds and len(ran) < limit:
-        claim = _claim(clock.now(), kinds, ran)
+        claim = claim_next(clock.now(), kinds, ran)
         if claim is None:
             break
         _run(claim, clock)
         ran.append(claim.job.pk)
     return len(ran)
+
+
+def run_claimed(claim: Claim) -> None:
+    """Run a claimed job and record the outcome (what a worker's thread does with each claim)."""
+    _run(claim, _Clock(timezone.now(), time.monotonic()))
+
+
+def renew(claims: list[Claim]) -> list[Claim]:
+    """Extend the leases of `claims` from now; returns those whose lease was lost (cancelled, or run out)."""
+    lost = []
+    until = timezone.now() + timedelta(seconds=config.lease_seconds())
+    for claim in claims:
+        held = Job.objects.filter(pk=claim.job.pk, lease_token=claim.token, status=Job.Status.PENDING)
+        if not held.update(next_attempt_at=until):
+            lost.append(claim)
+    return lost
 
 
 def _due(now: datetime, kinds: frozenset[str], skip: list[int]) -> QuerySet[Job]:
@@ -94,7 +115,8 @@ def _due(now: datetime, kinds: frozenset[str], skip: list[int]) -> QuerySet[Job]
     )
 
 
-def _claim(now: datetime, kinds: frozenset[str], skip: list[int]) -> _Claim | None:
+def claim_next(now: datetime, kinds: frozenset[str], skip: list[int]) -> Claim | None:
+    """Take the lease of the oldest due job of `kinds` not in `skip`, or None when none is due."""
     token = uuid.uuid4().hex
     lease = {
         "attempts": F("attempts") + 1,
@@ -121,17 +143,17 @@ def _claim(now: datetime, kinds: frozenset[str], skip: list[int]) -> _Claim | No
     return None
 
 
-def _start(pk: int, token: str, now: datetime) -> _Claim:
+def _start(pk: int, token: str, now: datetime) -> Claim:
     job = Job.objects.get(pk=pk)
     # An attempt still "running" here belonged to a worker whose lease ran out.
     Attempt.objects.filter(job=job, outcome=Attempt.Outcome.RUNNING).update(
         outcome=Attempt.Outcome.INTERRUPTED, error=INTERRUPTED_ERROR
     )
     attempt = Attempt.objects.create(job=job, number=job.attempts, started_at=now)
-    return _Claim(job, attempt, token)
+    return Claim(job, attempt, token)
 
 
-def _run(claim: _Claim, clock: _Clock) -> None:
+def _run(claim: Claim, clock: _Clock) -> None:
     job = claim.job
     function = registry.handler_for(job.kind)
     started = time.monotonic()
@@ -154,7 +176,7 @@ def _run(claim: _Claim, clock: _Clock) -> None:
 
 
 def _finish(
-    claim: _Claim,
+    claim: Claim,
     clock: _Clock,
     started: float,
     *,

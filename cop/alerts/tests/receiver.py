@@ -19,12 +19,16 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers each POST with the next of `statuses` (then `then`), after `delay` seconds."""
+    """Answers each POST with the next of `statuses` (then `then`), after `delay` seconds.
+
+    With `trickle`, the whole answer, status line included, goes out one byte every `trickle` seconds.
+    """
 
     statuses: list[int] = field(default_factory=list)
     then: int = 200
     delay: float = 0.0
     location: str = ""
+    trickle: float = 0.0
     url: str = ""
     requests: list[Received] = field(default_factory=list)
 
@@ -34,9 +38,14 @@ class Receiver:
 
 @contextmanager
 def receiver(
-    statuses: list[int] | None = None, *, then: int = 200, delay: float = 0.0, location: str = ""
+    statuses: list[int] | None = None,
+    *,
+    then: int = 200,
+    delay: float = 0.0,
+    location: str = "",
+    trickle: float = 0.0,
 ) -> Iterator[Receiver]:
-    state = Receiver(list(statuses or []), then, delay, location)
+    state = Receiver(list(statuses or []), then, delay, location, trickle)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -46,6 +55,11 @@ def receiver(
                 time.sleep(state.delay)
             status = state.next_status()
             answer = b'{"ok": true}' if 200 <= status < 300 else b"<h1>Service unavailable</h1> try later"
+            if state.trickle:
+                self._trickle(
+                    b"HTTP/1.1 %d OK\r\nContent-Length: %d\r\n\r\n%s" % (status, len(answer), answer)
+                )
+                return
             self.send_response(status)
             if state.location:
                 self.send_header("Location", state.location)
@@ -56,6 +70,15 @@ def receiver(
                 self.wfile.write(answer)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the platform gave up waiting (a timeout test)
+
+        def _trickle(self, data: bytes) -> None:
+            try:
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(state.trickle)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the platform gave up at its deadline
 
         def log_message(self, format: str, *args: object) -> None:
             pass

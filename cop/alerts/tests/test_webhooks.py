@@ -156,6 +156,36 @@ class DeliveryTestCase(BaseTestCase):
             "No answer within 0.3 s"
         )
 
+    @override_settings(ALERTS_WEBHOOK_TIMEOUT_SECONDS=1)
+    def test_a_receiver_trickling_its_answer_is_cut_at_the_deadline_for_the_whole_delivery(self) -> None:
+        # One byte every 0.1 s never trips a timeout per read; the answer would take about 5 s.
+        with receiver(trickle=0.1) as server:
+            make_subscription(self.world.ngo, server.url)
+            make_alert(self.world.hana, self.world.kenya_hotline)
+            started = time.monotonic()
+            run_due(10)
+            elapsed = time.monotonic() - started
+        assert len(server.requests) == 1
+        assert elapsed < 2, elapsed
+        attempt = Delivery.objects.get().job.log.get()
+        assert attempt.outcome == Attempt.Outcome.FAILED and attempt.error.startswith("No answer within 1 s")
+
+    def test_every_spelling_of_this_machine_is_refused_at_delivery_where_it_is_not_allowed(self) -> None:
+        from cop.core.tests.test_fetch import LOOPBACK_SPELLINGS
+
+        with receiver() as server:
+            port = server.url.split(":")[2].split("/")[0]
+            for host in LOOPBACK_SPELLINGS:
+                make_subscription(self.world.ngo, f"http://{host}:{port}/hooks/cop", name=host)
+            make_alert(self.world.hana, self.world.kenya_hotline)
+            with override_settings(ALERTS_WEBHOOK_ALLOW_LOOPBACK=False):
+                assert run_due(100) == len(LOOPBACK_SPELLINGS)
+        assert server.requests == []
+        for delivery in Delivery.objects.select_related("job", "subscription"):
+            job = delivery.job
+            assert job.status == Job.Status.FAILED, delivery.subscription.name
+            assert "this server itself" in job.last_error, (delivery.subscription.name, job.last_error)
+
     def test_a_receiver_that_is_down_is_retried(self) -> None:
         with receiver() as server:
             url = server.url
@@ -174,7 +204,7 @@ class DeliveryTestCase(BaseTestCase):
                 run_due(10)
         assert server.requests == []
         job = Delivery.objects.get().job
-        assert job.status == Job.Status.FAILED and "not a public address" in job.last_error
+        assert job.status == Job.Status.FAILED and "not a public https address" in job.last_error
 
     def test_updates_and_withdrawals_reach_the_same_subscribers(self) -> None:
         with receiver() as server:
@@ -260,11 +290,18 @@ class SubscriptionPagesTestCase(BaseTestCase):
         for url, message in refusals.items():
             self.assertContains(self.register(url=url), message, status_code=400, msg_prefix=url)
         with override_settings(ALERTS_WEBHOOK_ALLOW_LOOPBACK=False):
-            self.assertContains(
-                self.register(url="https://127.0.0.1:8443/cop"),
-                "Addresses on the platform&#x27;s own server are not allowed.",
-                status_code=400,
-            )
+            for host in ("127.0.0.1", "[::127.0.0.1]", "[::ffff:127.0.0.1]", "[64:ff9b::7f00:1]"):
+                self.assertContains(
+                    self.register(url=f"https://{host}:8443/cop"),
+                    "Addresses on the platform&#x27;s own server are not allowed.",
+                    status_code=400,
+                    msg_prefix=host,
+                )
+            # Numeric spellings are not web addresses to Django's URL check either.
+            for host in ("127.1", "2130706433", "0x7f.1"):
+                self.assertContains(
+                    self.register(url=f"https://{host}:8443/cop"), "Enter a valid URL", status_code=400
+                )
             self.assertContains(
                 self.register(url="http://localhost:8000/cop"),
                 "Addresses on the platform&#x27;s own server are not allowed.",

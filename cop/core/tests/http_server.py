@@ -15,6 +15,8 @@ Route = Callable[[http.server.BaseHTTPRequestHandler], None]
 class Server:
     port: int
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # The bodies of POST requests, in order.
+    bodies: list[bytes] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -53,6 +55,10 @@ def serving(routes: dict[str, Route]) -> Iterator[Server]:
                 route(self)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up, as the tests of limits expect it to
+
+        def do_POST(self) -> None:
+            server_info.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            self.do_GET()
 
         def log_message(self, *args: object) -> None:
             pass

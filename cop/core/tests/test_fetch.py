@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import time
 import zlib
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -294,3 +295,107 @@ def test_a_name_that_does_not_resolve_is_a_resolve_failure(monkeypatch: pytest.M
     error = refused("http://no-such-host.test/list.txt")
     assert error.code == "resolve"
     assert "no-such-host.test" in error.message
+
+
+# Every spelling of this machine the URL parser or the system's resolver accepts.
+LOOPBACK_SPELLINGS = [
+    "127.0.0.2",
+    "127.0.0.1.",
+    "127.1",  # short form
+    "2130706433",  # one decimal number
+    "0x7f000001",  # one hexadecimal number
+    "0177.0.0.1",  # octal
+    "0x7f.0.0.1",
+    "[::1]",
+    "[0:0:0:0:0:0:0:1]",
+    "[::ffff:127.0.0.1]",  # IPv4-mapped
+    "[::ffff:7f00:1]",
+    "[::127.0.0.1]",  # IPv4-compatible
+    "[64:ff9b::7f00:1]",  # NAT64
+    "[2002:7f00:1::]",  # 6to4
+    "[2001:0:4136:e378:8000:63bf:80ff:fffe]",  # Teredo, client 127.0.0.1
+    "localhost",
+    "LOCALHOST",
+    "api.localhost",
+]
+# Those the system routes to a listener on 127.0.0.1, so that their refusal is not mere unreachability.
+REACHING_127_0_0_1 = ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "[::ffff:127.0.0.1]"]
+
+
+def test_every_spelling_of_this_machine_is_refused_before_connecting_unless_allowed() -> None:
+    with serving({"/hook": lambda h: send(h, 204)}) as server:
+        for host in LOOPBACK_SPELLINGS:
+            url = f"http://{host}:{server.port}/hook"
+            error = refused(url, loopback=Loopback(False))
+            assert error.code == "loopback", (host, error.code, error.message)
+            with pytest.raises(FetchError) as caught:
+                with fetch.fetch(url, LIMITS, method="POST", content=b"{}", loopback=Loopback(False)):
+                    pass
+            assert caught.value.code == "loopback", host
+        assert server.requests == []
+        for host in REACHING_127_0_0_1:
+            with fetch.fetch(
+                f"http://{host}:{server.port}/hook",
+                LIMITS,
+                method="POST",
+                content=b"{}",
+                loopback=ANY_LOOPBACK,
+            ) as answer:
+                assert answer.status == 204, host
+        assert len(server.requests) == len(REACHING_127_0_0_1)
+
+
+def test_a_post_carries_its_body_and_a_redirect_is_answered_not_followed_when_asked() -> None:
+    routes = {
+        "/hook": lambda h: send(h, 202, b'{"ok": true}'),
+        "/moved": redirect_to("/hook"),
+        "/refuse": lambda h: send(h, 503, b"try later"),
+    }
+    with serving(routes) as server:
+        body = b'{"event": "alert.published"}'
+        headers = {"Content-Type": "application/json", "X-COP-Event": "alert.published"}
+        options: dict[str, Any] = {
+            "method": "POST",
+            "content": body,
+            "headers": headers,
+            "loopback": ANY_LOOPBACK,
+            "follow_redirects": False,
+            "require_success": False,
+        }
+        with fetch.fetch(server.url("/hook"), LIMITS, **options) as answer:
+            assert answer.status == 202 and b"".join(answer.chunks()) == b'{"ok": true}'
+        with fetch.fetch(server.url("/moved"), LIMITS, **options) as answer:
+            assert answer.status == 302 and answer.headers["location"] == "/hook"
+        with fetch.fetch(server.url("/refuse"), LIMITS, **options) as answer:
+            assert answer.status == 503 and b"".join(answer.chunks()) == b"try later"
+        assert server.bodies == [body, body, body]
+        assert [path for path, _headers in server.requests] == ["/hook", "/moved", "/refuse"]
+        sent = server.requests[0][1]
+        assert sent["content-type"] == "application/json" and sent["x-cop-event"] == "alert.published"
+        assert sent["content-length"] == str(len(body))
+
+
+def test_https_only_refuses_plain_http_except_to_this_machine_where_allowed() -> None:
+    with pytest.raises(FetchError) as caught:
+        with fetch.fetch("http://8.8.8.8/hook", LIMITS, method="POST", content=b"{}", https_only=True):
+            pass
+    assert caught.value.code == "scheme"
+    with serving({"/hook": lambda h: send(h, 204)}) as server:
+        with fetch.fetch(server.url("/hook"), LIMITS, https_only=True, loopback=ANY_LOOPBACK) as answer:
+            assert answer.status == 204
+
+
+def test_a_post_whose_answer_trickles_is_cut_at_the_deadline() -> None:
+    with serving({"/hook": trickle}) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            with fetch.fetch(
+                server.url("/hook"),
+                Limits(max_bytes=1024, deadline_seconds=0.5),
+                method="POST",
+                content=b"{}",
+                loopback=ANY_LOOPBACK,
+            ) as answer:
+                b"".join(answer.chunks())
+        assert caught.value.code == "timeout"
+        assert time.monotonic() - started < 1.5

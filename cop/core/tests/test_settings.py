@@ -73,6 +73,14 @@ class SettingsTestCase(SimpleTestCase):
         result = start(COP_DEBUG="maybe")
         self.assertIn("COP_DEBUG must be true or false", result.stderr)
 
+    def test_it_rejects_a_request_limit_below_the_library_upload_limit_and_a_worker_without_slots(
+        self,
+    ) -> None:
+        result = start(COP_DEBUG="true", COP_LIBRARY_MAX_UPLOAD_MB="50", COP_REQUEST_MAX_MB="20")
+        self.assertIn("COP_REQUEST_MAX_MB must be a whole number of megabytes larger than", result.stderr)
+        result = start(COP_DEBUG="true", COP_OUTBOX_CONCURRENCY="0")
+        self.assertIn("COP_OUTBOX_CONCURRENCY must be a whole number of at least 1", result.stderr)
+
     def test_it_rejects_an_unknown_time_zone(self) -> None:
         result = start(COP_DEBUG="true", COP_TIME_ZONE="Mars/Olympus")
         self.assertIn("not a known time zone", result.stderr)

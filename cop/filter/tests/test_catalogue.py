@@ -26,7 +26,7 @@ from cop.filter import catalogue, coverage
 from cop.filter.catalogue import CATALOGUE, CatalogueError
 from cop.filter.categories import CHOOSABLE, CHOOSABLE_CODES
 from cop.filter.compiler import COMPILE
-from cop.filter.importing import import_url
+from cop.filter.importing import import_url, new_version
 from cop.filter.jobs import IMPORT
 from cop.filter.models import CatalogueSubscription, FilterList, ListVersion
 from cop.filter.tests.helpers import FilterTestCase
@@ -354,6 +354,23 @@ class RefreshTestCase(CatalogueTestCase):
         self.routes["/adult.txt"] = lambda h: send(h, 200, generated("adult", 5))
         assert self.work(now=later + datetime.timedelta(days=1)) >= 1
         assert adult.active_version().blocked == 5  # type: ignore[union-attr]
+
+    def test_a_refresh_run_again_after_its_worker_stopped_fills_the_version_it_began(self) -> None:
+        self.load(served_catalogue(self.server))
+        self.work()
+        adult = FilterList.objects.get(category="adult")
+        refresh = Job.objects.get(
+            kind="filter.refresh_list", payload__list=adult.pk, status=Job.Status.PENDING
+        )
+        # What a first attempt leaves when its worker stops mid-download: a version begun, named in the job.
+        begun = new_version(adult, adult.url)
+        Job.objects.filter(pk=refresh.pk).update(payload={**refresh.payload, "version": begun.pk}, attempts=1)
+        versions = adult.versions.count()
+        assert self.work(now=refresh.next_attempt_at + datetime.timedelta(seconds=1)) >= 1
+        begun.refresh_from_db()
+        assert begun.status == ListVersion.Status.ACTIVE
+        assert adult.versions.count() == versions
+        assert not adult.versions.filter(status=ListVersion.Status.IMPORTING).exists()
 
     def test_progress_is_recorded_while_a_compressed_list_downloads(self) -> None:
         body = generated("games", 20_000)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import io
+import re
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -11,10 +13,12 @@ from django.test import override_settings
 from django.utils.html import escape
 
 from cop.core.tests.base import BaseTestCase
+from cop.core.tests.zip_bombs import docx_bomb
 from cop.guidance import search
 from cop.guidance.models import Resource, SearchDocument, Status
 
 MEDIA = tempfile.mkdtemp(prefix="cop-test-media-")
+KEPT = tempfile.mkdtemp(prefix="cop-test-kept-")
 
 
 def pdf_bytes(size: int = 2000) -> bytes:
@@ -33,7 +37,7 @@ def png_bytes() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 
-@override_settings(MEDIA_ROOT=MEDIA, LIBRARY_MAX_UPLOAD_MB=1)
+@override_settings(MEDIA_ROOT=MEDIA, LIBRARY_MAX_UPLOAD_MB=1, KEPT_UPLOADS_DIR=KEPT)
 class LibraryTestCase(BaseTestCase):
     def proposal(self, **changes: Any) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -174,6 +178,40 @@ class LibraryTestCase(BaseTestCase):
         self.assert_refused(
             self.submit(pablo, "en", url="", file=script), "not a document the library accepts"
         )
+
+    def test_a_small_docx_that_would_unpack_to_512_mb_is_refused_at_once_with_the_reason(self) -> None:
+        bomb = SimpleUploadedFile("Guide.docx", docx_bomb(512))
+        started = time.monotonic()
+        response = self.submit(self.client_for(self.world.pablo), "en", url="", file=bomb)
+        # Unpacking it whole, as before, took seconds and half a gigabyte of memory.
+        assert time.monotonic() - started < 3
+        self.assert_refused(response, "would unpack from")
+        self.assertContains(response, "far more than any document")
+
+    def test_a_file_chosen_in_a_form_that_failed_for_another_field_is_kept_and_used(self) -> None:
+        pablo = self.client_for(self.world.pablo)
+        content = docx_bytes()
+        response = self.submit(pablo, "en", url="", title="", file=SimpleUploadedFile("Guide.docx", content))
+        self.assertContains(response, "This field is required")
+        self.assertContains(response, "Kept from your last try: Guide.docx")
+        token = re.search(r'name="kept_file" value="([^"]+)"', response.content.decode())
+        assert token is not None
+        assert not Resource.objects.filter(publisher__startswith="Example").exists()
+        assert not any(p.is_file() for p in Path(MEDIA).rglob("*")), "kept outside the media folder"
+        # The token is the person's own: another member sending it gets no file.
+        ines = self.client_for(self.world.ines)
+        stolen = ines.post("/en/library/submit/", self.proposal(url="", kept_file=token[1]))
+        self.assertContains(stolen, "Give a link to the resource, a file, or both")
+        tampered = pablo.post("/en/library/submit/", self.proposal(url="", kept_file=token[1] + "x"))
+        self.assertContains(tampered, "Give a link to the resource, a file, or both")
+        # Sent again without choosing the file: the kept one is attached, then removed from the keep.
+        response = pablo.post("/en/library/submit/", self.proposal(url="", kept_file=token[1]))
+        assert response.status_code == 302
+        resource = Resource.objects.get(publisher="Example Académie")
+        stored = resource.file.read()
+        resource.file.delete(save=False)
+        assert stored == content
+        assert not any(Path(KEPT).iterdir())
 
     def test_a_document_file_is_kept_and_downloaded_as_an_attachment(self) -> None:
         pablo = self.client_for(self.world.pablo)

@@ -272,6 +272,7 @@ def _save_submission(request: HttpRequest, form: ResourceForm, resource: Resourc
             defaults={"title": data["title"], "summary": data["summary"]},
         )
         index_resource(resource)
+    form.discard_kept()
     return resource
 
 
@@ -282,11 +283,18 @@ def resource_submit(request: HttpRequest) -> HttpResponse:
         "guidance.submit_resource",
         organisation_id=_organisation_id(request),
     )
-    form = ResourceForm(request.POST or None, request.FILES or None, initial={"language": language_code()})
+    form = ResourceForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"language": language_code()},
+        owner=request.user.pk,
+    )
     if request.method == "POST" and form.is_valid():
         resource = _save_submission(request, form, None)
         messages.success(request, _("Thank you. The secretariat will review your resource."))
         return redirect(reverse("guidance:my-resources") + f"#resource-{resource.pk}")
+    if request.method == "POST":
+        form.keep_upload()
     return render(request, "guidance/resource_form.html", {"form": form, "resource": None})
 
 
@@ -311,11 +319,13 @@ def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "risks": list(resource.risks.all()),
         "has_file": bool(resource.file),
     }
-    form = ResourceForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ResourceForm(request.POST or None, request.FILES or None, initial=initial, owner=request.user.pk)
     if request.method == "POST" and form.is_valid():
         _save_submission(request, form, resource)
         messages.success(request, _("Your changes were sent to the secretariat."))
         return redirect(reverse("guidance:my-resources") + f"#resource-{resource.pk}")
+    if request.method == "POST":
+        form.keep_upload()
     return render(request, "guidance/resource_form.html", {"form": form, "resource": resource})
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
+import time
+from pathlib import Path
 
 from cop.outbox.models import Job
 from cop.outbox.queue import cancel
@@ -30,8 +31,13 @@ def cancel_itself(job: Job) -> None:
     cancel([job.pk], "cancelled while running")
 
 
-@handler("outbox-test.stop-worker")
-def stop_worker(job: Job) -> None:
-    """Asks its own worker process to stop, as an operator's `kill` would, in the middle of the job."""
-    calls.append(job.pk)
-    os.kill(os.getpid(), signal.SIGTERM)
+@handler("outbox-test.hold")
+def hold(job: Job) -> None:
+    """Marks its start and end in the folder `marks`, holding `first` seconds on its first attempt
+    and `seconds` on later ones: what the worker-process tests watch from outside."""
+    marks = Path(job.payload["marks"])
+    seconds = job.payload.get("first", 0) if job.attempts == 1 else job.payload.get("seconds", 0)
+    name = f"job{job.pk}-attempt{job.attempts}-pid{os.getpid()}"
+    (marks / f"{name}.start").write_text(repr(time.time()))
+    time.sleep(seconds)
+    (marks / f"{name}.end").write_text(repr(time.time()))

@@ -1,8 +1,8 @@
-"""The `cop run_worker` command: --once for cron and tests, a loop that stops cleanly on SIGTERM."""
+"""The `cop run_worker` command: --once for cron and tests (the loop, its threads and SIGTERM are
+tested on real processes in test_worker_process.py)."""
 
 from __future__ import annotations
 
-import signal
 from io import StringIO
 
 import pytest
@@ -46,18 +46,3 @@ class RunWorkerTestCase(TestCase):
             call_command("run_worker", "--once", "--interval", "0")
         with pytest.raises(CommandError, match="--limit"):
             call_command("run_worker", "--once", "--limit", "0")
-
-    def test_sigterm_stops_the_worker_after_the_job_in_hand(self) -> None:
-        stopper = enqueue("outbox-test.stop-worker")
-        later = [enqueue("outbox-test.scripted", {"n": n}) for n in range(2)]
-        before = signal.getsignal(signal.SIGTERM)
-        out = StringIO()
-        # The first job sends SIGTERM to this process while it runs; the worker finishes that job and stops.
-        call_command("run_worker", "--interval", "0.05", stdout=out)
-        assert out.getvalue().splitlines()[-1] == "Worker stopped."
-        assert handlers.calls == [stopper.pk]
-        stopper.refresh_from_db()
-        assert stopper.status == Job.Status.DONE
-        assert all(Job.objects.get(pk=j.pk).status == Job.Status.PENDING for j in later)
-        # The process's own SIGTERM handling is given back.
-        assert signal.getsignal(signal.SIGTERM) == before
