@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from pydantic import AnyHttpUrl, StringConstraints
 
 from cop.core import audit, permissions
+from cop.core.middleware import client_ip
 from cop.core.models import (
     ApiToken,
     Country,
@@ -45,7 +46,7 @@ class TokenAuth(HttpBearer):
                 label=f"token {api_token.key_id} ({api_token.organisation.name})",
                 user=api_token.created_by,
                 token=api_token,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         )
         return api_token

@@ -14,6 +14,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.errors import HttpError
 
 from cop.core.api import ErrorOut, actor, token_auth
+from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
 from cop.reports import cases as workflow
 from cop.reports import intake, ratelimit
@@ -128,7 +129,7 @@ def create_report(
     never a second report. A key already used for a different report is refused with 409, which says
     nothing about that report; use a new key for each new report.
     Keep the `secret`: with the receipt it shows the status later, and it cannot be shown again otherwise."""
-    if not ratelimit.allow(str(request.META.get("REMOTE_ADDR", ""))):
+    if not ratelimit.allow(client_ip(request) or ""):
         raise HttpError(429, "Too many reports from this address; try again in a few minutes.")
     contact = body.contact.dict() if body.contact else {}
     submission = intake.Submission(

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cop.core import csvfile, disclosure, permissions
+from cop.core.middleware import client_ip
 from cop.core.models import Country, OrganisationKind
 from cop.helplines.models import Service, ServiceKind
 from cop.reports import cases as workflow
@@ -38,7 +39,7 @@ def _help_now(country: Country) -> dict[str, Any]:
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_ip(request) or ""
 
 
 @never_cache

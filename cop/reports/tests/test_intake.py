@@ -58,6 +58,19 @@ class ReportFormTestCase(ReportsTestCase):
         assert codes == [200, 200, 429]
         assert Report.objects.count() == 2
 
+    @override_settings(REPORT_RATE_LIMIT=2, BEHIND_TLS_PROXY=True)
+    def test_behind_the_proxy_the_limit_counts_each_client_not_the_proxy(self) -> None:
+        # The proxy appends the address it saw; a client's own entries before it are not trusted.
+        def send(client_address: str) -> int:
+            forwarded = f"203.0.113.9, {client_address}"
+            response = self.client.post(
+                "/fr/report/send/", self.form_data(), REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+            )
+            return response.status_code
+
+        assert [send("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+        assert send("198.51.100.2") == 200
+
     def test_hostile_input_is_refused_and_nothing_is_stored(self) -> None:
         for changes in [
             {"urls": "javascript:alert(1)"},
