@@ -28,6 +28,7 @@ from cop.core.models import (
     User,
 )
 from cop.core.permissions import actor_for
+from cop.core.reference.sources import source_notes
 from cop.outbox import status as outbox_status
 
 
@@ -76,13 +77,14 @@ def country_list(request: HttpRequest) -> HttpResponse:
 
 def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     country = get_object_or_404(Country.objects.select_related("region"), iso2=iso2.upper())
-    names = [(name, country.names.get(code, "")) for code, name in settings.LANGUAGES]
+    names = [(code, name, country.names.get(code, "")) for code, name in settings.LANGUAGES]
     return render(
         request,
         "core/country_detail.html",
         {
             "country": country,
             "names": names,
+            "sources": source_notes(),
             "organisations": country.organisations.all(),
             "can_add_organisation": permissions.allows(
                 _actor(request), "core.add_organisation", country_id=country.iso2

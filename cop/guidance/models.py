@@ -254,6 +254,12 @@ class Resource(models.Model):
         return text.title if text else self.title
 
     @property
+    def display_language(self) -> str:
+        """The language of `display_title` and `summary`: the page's, or the one they fell back to."""
+        text = self.text()
+        return text.language if text else self.language
+
+    @property
     def summary(self) -> str:
         text = self.text()
         return text.summary if text else ""
