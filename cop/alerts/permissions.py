@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from cop.alerts.models import Alert, AlertCountry
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Membership, Organisation, Role, User
 from cop.core.permissions import Actor, Scope, register
 
@@ -60,4 +61,4 @@ def organisations_for(user: User, permission: str) -> list[Organisation]:
     roles = list(permissions.rules(permission))
     memberships = Membership.objects.filter(user=user, role__in=roles).select_related("organisation")
     found = {m.organisation_id: m.organisation for m in memberships}
-    return sorted(found.values(), key=lambda o: (o.name, o.pk))
+    return sort_by_name(sorted(found.values(), key=lambda o: o.pk), lambda o: o.name)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from cop.core import mail, permissions
+from cop.core.collation import sort_model_choices
 from cop.core.models import Country, Organisation, User, normalise_email
 from cop.core.visible import check_name
 
@@ -41,6 +42,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
             country_field.required = True
             country_field.empty_label = None
         country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign,assignment]
+        sort_model_choices(country_field, lambda c: c.name)
         if self.instance.pk and not permissions.allows(
             actor,
             "core.change_organisation_kind",

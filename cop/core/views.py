@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cop.core import audit, deletion, permissions, request_size
+from cop.core.collation import sort_by_name
 from cop.core.forms import OrganisationForm, TokenForm
 from cop.core.models import (
     ApiToken,
@@ -61,7 +62,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
         countries = countries.filter(development_level=level)
     else:
         level = ""
-    rows = sorted(countries, key=lambda c: c.name)
+    rows = sort_by_name(countries, lambda c: c.name)
     return render(
         request,
         "core/country_list.html",
@@ -85,7 +86,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
             "country": country,
             "names": names,
             "sources": source_notes(),
-            "organisations": country.organisations.all(),
+            "organisations": sort_by_name(country.organisations.all(), lambda o: o.name),
             "can_add_organisation": permissions.allows(
                 _actor(request), "core.add_organisation", country_id=country.iso2
             ),
@@ -103,7 +104,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
         organisations = organisations.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    page = Paginator(sort_by_name(organisations, lambda o: o.name), 50).get_page(request.GET.get("page"))
     actor = _actor(request)
     return render(
         request,

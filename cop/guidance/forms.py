@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cop.core import kept_uploads
 from cop.core.archives import ArchiveRefused
+from cop.core.collation import sort_model_choices
 from cop.core.models import Country
 from cop.core.visible import check_link, check_name
 from cop.guidance import content
@@ -121,6 +122,7 @@ class ResourceForm(forms.Form):
             self._announce_kept()
         self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
         self.fields["country"].label_from_instance = lambda c: c.name  # type: ignore[attr-defined]
+        sort_model_choices(self.fields["country"], lambda c: c.name)
         current = Classification.objects.current()
         risk_field = self.fields["risks"]
         risk_field.queryset = current.risks.all() if current else Risk.objects.none()  # type: ignore[attr-defined]

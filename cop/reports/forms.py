@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cop.core.collation import sort_by_name, sort_model_choices
 from cop.core.models import Country, Organisation, OrganisationKind
 from cop.core.visible import check_link, check_name
 from cop.reports.intake import MAX_DESCRIPTION, MAX_URLS
@@ -59,7 +60,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = sorted(((c.iso2, c.name) for c in Country.objects.all()), key=lambda pair: pair[1])
+        names = sort_by_name(((c.iso2, c.name) for c in Country.objects.all()), lambda pair: pair[1])
         self.fields["country"].choices = [("", "—"), *names]  # type: ignore[attr-defined]
 
 
@@ -166,3 +167,4 @@ class ForwardForm(forms.Form):
         field.queryset = organisations  # type: ignore[attr-defined]
         field.label = _("Hotline of another country") if kind == OrganisationKind.HOTLINE else _("Helpline")
         field.label_from_instance = lambda o: f"{o.name} ({o.country.name if o.country else '—'})"  # type: ignore[attr-defined]
+        sort_model_choices(field, field.label_from_instance)  # type: ignore[attr-defined]

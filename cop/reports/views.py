@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cop.core import csvfile, disclosure, permissions
+from cop.core.collation import sort_by_name
 from cop.core.middleware import client_ip
 from cop.core.models import Country, OrganisationKind
 from cop.helplines.models import Service, ServiceKind
@@ -336,7 +337,7 @@ def report_statistics(request: HttpRequest) -> HttpResponse:
         "timing": figures.timing,
         "year": year,
         "country": country,
-        "countries": sorted(names.items(), key=lambda pair: pair[1]),
+        "countries": sort_by_name(names.items(), lambda pair: pair[1]),
     }
     return render(request, "reports/statistics.html", context)
 

@@ -19,6 +19,7 @@ from cop.alerts.permissions import MANAGE_WEBHOOKS
 from cop.alerts.secret_box import new_secret, seal
 from cop.alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Organisation, User
 from cop.outbox.queue import cancel
 
@@ -29,7 +30,9 @@ def _organisations(request: HttpRequest) -> list[Organisation]:
     reach = permissions.reach(permissions.actor_of(request), MANAGE_WEBHOOKS)
     if reach.nowhere:
         raise PermissionDenied(MANAGE_WEBHOOKS)
-    return list(Organisation.objects.filter(pk__in=reach.organisations).order_by("name", "pk"))
+    return sort_by_name(
+        Organisation.objects.filter(pk__in=reach.organisations).order_by("pk"), lambda o: o.name
+    )
 
 
 def _subscription(request: HttpRequest, pk: int) -> Subscription:

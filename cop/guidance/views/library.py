@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Country, Membership
 from cop.guidance import search
 from cop.guidance.forms import ModerationForm, ResourceForm
@@ -150,7 +151,7 @@ def library(request: HttpRequest) -> HttpResponse:
         labels = _facet_labels(name, set(counts) | ({chosen[name]} if chosen[name] else set()))
         values = [
             FacetValue(code, labels.get(code, code), counts.get(code, 0), chosen[name] == code)
-            for code in sorted(labels, key=lambda c: labels[c])
+            for code in sort_by_name(labels, labels.__getitem__)
         ]
         facets.append(Facet(name, _facet_title(name), values))
     results: QuerySet[Resource] = published
