@@ -43,7 +43,12 @@ def specification(bars: Sequence[Bar], *, count_title: str) -> dict[str, Any]:
     bar's end, and the word for a withheld count in place of its bar."""
     withheld = _("withheld")
     rows = [
-        {"position": index, "label": bar.label, "count": bar.count, "text": withheld if bar.count is None else str(bar.count)}
+        {
+            "position": index,
+            "label": bar.label,
+            "count": bar.count,
+            "text": withheld if bar.count is None else str(bar.count),
+        }
         for index, bar in enumerate(bars)
     ]
     y = {
@@ -86,7 +91,9 @@ def _rendered(spec: dict[str, Any], kind: str) -> Any:
     key = f"cop-chart:{kind}:{vl_convert.__version__ if hasattr(vl_convert, '__version__') else ''}:{digest}"
     found = cache.get(key)
     if found is None:
-        found = vl_convert.vegalite_to_svg(spec) if kind == "svg" else vl_convert.vegalite_to_png(spec, scale=2)
+        found = (
+            vl_convert.vegalite_to_svg(spec) if kind == "svg" else vl_convert.vegalite_to_png(spec, scale=2)
+        )
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -100,7 +107,9 @@ def bar_chart(
     """An inline SVG bar chart, announced by its title and description (the table beside it gives the
     figures); empty when there is nothing to draw."""
     if description is None:
-        description = _("Bar chart of the figures in the table below it; a withheld count is written as such.")
+        description = _(
+            "Bar chart of the figures in the table below it; a withheld count is written as such."
+        )
     if not bars:
         return mark_safe("")
     svg = str(_rendered(specification(bars, count_title=count_title), "svg"))
@@ -111,7 +120,8 @@ def bar_chart(
     attributes = re.sub(r'\s(width|height|class)="[^"]*"', "", match.group(1))
     head = (
         f'<svg{attributes} role="img" class="chart" aria-labelledby="{chart_id}-title {chart_id}-desc">'
-        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
     )
     body = svg[match.end() :]
     return mark_safe(f'<figure class="chart-figure">{head}{body}</figure>')  # noqa: S308 - rendered by Vega, text escaped

@@ -319,9 +319,14 @@ def _statistics_view(request: HttpRequest) -> tuple[Any, int | None, Country | N
     return statistics.figures(year, country.iso2 if country else None), year, country
 
 
-def _statistics_charts(*tables: list[tuple[str, Any]]) -> list[str]:
+def _statistics_charts(*tables: list[tuple[Any, Any]]) -> list[str]:
     """One chart per table of counts, from the same published (disclosure-controlled) cells."""
-    titles = [_("Reports per month"), _("By kind of harm"), _("By country of the reporter"), _("What the hotlines found")]
+    titles = [
+        _("Reports per month"),
+        _("By kind of harm"),
+        _("By country of the reporter"),
+        _("What the hotlines found"),
+    ]
     return [
         charts.bar_chart(
             [charts.Bar(str(name), cell.count) for name, cell in rows],
@@ -350,9 +355,7 @@ def report_statistics(request: HttpRequest) -> HttpResponse:
         "by_risk": by_risk,
         "by_country": by_country,
         "by_outcome": by_outcome,
-        "charts": _statistics_charts(
-            [(c.key, c) for c in figures.by_month], by_risk, by_country, by_outcome
-        ),
+        "charts": _statistics_charts([(c.key, c) for c in figures.by_month], by_risk, by_country, by_outcome),
         "timing": figures.timing,
         "year": year,
         "country": country,

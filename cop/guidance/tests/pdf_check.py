@@ -101,7 +101,8 @@ def structure(data: bytes) -> dict[str, object]:
     from pypdf.generic import ArrayObject, DictionaryObject
 
     reader = pypdf.PdfReader(io.BytesIO(data))
-    root = reader.trailer["/Root"]
+    root = reader.trailer["/Root"].get_object()
+    assert isinstance(root, DictionaryObject)
     tags: list[str] = []
 
     def walk(node: object) -> None:
@@ -118,10 +119,12 @@ def structure(data: bytes) -> dict[str, object]:
     if "/StructTreeRoot" in root:
         walk(root["/StructTreeRoot"])
     mark_info = root.get("/MarkInfo")
+    preferences = root.get("/ViewerPreferences")
+    metadata = reader.metadata
     return {
         "lang": str(root.get("/Lang", "")),
-        "title": str((reader.metadata or {}).get("/Title", "")),
+        "title": str(metadata.get("/Title", "")) if metadata else "",
         "marked": bool(mark_info.get_object().get("/Marked")) if mark_info else False,
-        "display_title": bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)),
+        "display_title": bool(preferences.get_object().get("/DisplayDocTitle")) if preferences else False,
         "tags": tags,
     }

@@ -60,7 +60,9 @@ def test_the_pdf_view_answers_with_a_pdf_for_a_set_and_a_group(client) -> None: 
 def test_an_untagged_pdf_fails_the_structure_check() -> None:
     import weasyprint
 
-    untagged = structure(weasyprint.HTML(string="<html lang=fr><title>T</title><h1>A</h1><p>B</p>").write_pdf())
+    untagged = structure(
+        weasyprint.HTML(string="<html lang=fr><title>T</title><h1>A</h1><p>B</p>").write_pdf()
+    )
     assert untagged["tags"] == [] and not untagged["marked"]
 
 

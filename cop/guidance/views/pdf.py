@@ -17,7 +17,6 @@ from cop.guidance.models import AUDIENCE_GROUPS, Group
 from cop.guidance.views.guidelines import _audience, _group, guidelines_in
 from cop.threats.models import language_code
 
-
 # Arabic short vowels and tanween. WeasyPrint writes a wrong text layer for a
 # hamza seat carrying tanween (شيئًا reads back as "شيɄا"), so the printable
 # version leaves out these optional marks, as most printed Arabic does.
