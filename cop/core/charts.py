@@ -7,7 +7,8 @@ bar of zero, which would state a number that was not published.
 
 Pages inline the SVG (`bar_chart`), with a title and a description that screen readers announce;
 the drawing itself is hidden from them, as the table beside it gives the same figures. A PDF takes
-the PNG (`bar_chart_png`). Rendered charts are kept in the cache by a digest of their specification,
+the PNG (`bar_chart_png`). Rendered charts are kept in the `rendered` cache (shared by every web
+worker, see settings.py) by a digest of their specification,
 as the first rendering in a process starts the Vega engine (seconds) and later ones take
 tens of milliseconds.
 """
@@ -21,12 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-CACHE_SECONDS = 24 * 3600
 WIDTH = 260  # CSS pixels of the plotting area; the SVG scales down with its box (320 px screens)
 BAR_HEIGHT = 22
 INK = "#0b3a6e"
@@ -89,12 +90,13 @@ def _rendered(spec: dict[str, Any], kind: str) -> Any:
 
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
     key = f"cop-chart:{kind}:{vl_convert.__version__ if hasattr(vl_convert, '__version__') else ''}:{digest}"
+    cache = caches[settings.RENDERED_CACHE]
     found = cache.get(key)
     if found is None:
         found = (
             vl_convert.vegalite_to_svg(spec) if kind == "svg" else vl_convert.vegalite_to_png(spec, scale=2)
         )
-        cache.set(key, found, CACHE_SECONDS)
+        cache.set(key, found)
     return found
 
 

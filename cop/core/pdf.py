@@ -5,7 +5,8 @@ A page's HTML goes in, a PDF comes out. WeasyPrint writes it as PDF/UA-1: a stru
 its title from `<title>` shown in place of the file name, and MarkInfo/Marked set, so that screen
 readers and reflowing viewers read it as a document rather than as positioned glyphs.
 
-Rendering takes about a second, so a made PDF is kept in the cache. Its key is a digest of the
+Rendering takes about a second, so a made PDF is kept in the `rendered` cache (settings.py: files
+under the data directory, shared by every web worker and kept across restarts). Its key is a digest of the
 HTML it was made from plus the renderer's version: the HTML holds everything that changes the
 output (the texts of their revision, the language, the translated labels, the template), so a
 changed text, language or template makes a new key and the old PDF is simply never asked for
@@ -17,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 
 # Bump when the way PDFs are written changes (options below), so that kept PDFs are made again.
 FORMAT_VERSION = "1"
 PDF_VARIANT = "pdf/ua-1"
-CACHE_SECONDS = 7 * 24 * 3600
 
 
 class PdfUnavailable(Exception):
@@ -52,11 +53,12 @@ def render(html: str) -> bytes:
         import weasyprint
     except OSError as error:
         raise PdfUnavailable(str(error)) from error
+    cache = caches[settings.RENDERED_CACHE]
     key = cache_key(html)
     kept = cache.get(key)
     if isinstance(kept, bytes):
         return kept
     document = weasyprint.HTML(string=html, url_fetcher=_no_external_fetch)
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
-    cache.set(key, pdf, CACHE_SECONDS)
+    cache.set(key, pdf)
     return pdf

@@ -4,9 +4,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.utils import translation
 
+from cop.core import pdf
 from cop.guidance.models import Audience, Guideline
 from cop.guidance.tests.pdf_check import ink_share, read_pdf, squeeze, structure
 from cop.guidance.views.pdf import _ARABIC_MARKS, render_pdf
@@ -78,12 +80,25 @@ def test_a_pdf_is_made_once_and_again_only_when_its_text_changes(client, monkeyp
         return write_pdf(self, *args, **kwargs)
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
-    cache.clear()
+    keys: list[str] = []
+    cache_key = pdf.cache_key
+
+    def recorded(html: str) -> str:
+        keys.append(cache_key(html))
+        return keys[-1]
+
+    monkeypatch.setattr(pdf, "cache_key", recorded)
+    kept = caches[settings.RENDERED_CACHE]
+    kept.clear()
     url = "/fr/guidelines/children/13-17/print.pdf"
     first = client.get(url)
     assert first.status_code == 200 and len(renders) == 1
     again = client.get(url)
     assert again.content == first.content and len(renders) == 1, "the second request rendered again"
+    # Kept in files: another web worker, or the server after a restart, opens the same directory.
+    assert isinstance(kept, FileBasedCache)
+    elsewhere = FileBasedCache(str(kept._dir), {})
+    assert {elsewhere.get(key) for key in keys} == {first.content}
     # Another language is another PDF.
     assert client.get("/es/guidelines/children/13-17/print.pdf").status_code == 200 and len(renders) == 2
     text = Guideline.objects.filter(group="13-17").first().text("fr")  # type: ignore[union-attr]
@@ -93,3 +108,4 @@ def test_a_pdf_is_made_once_and_again_only_when_its_text_changes(client, monkeyp
     changed = client.get(url)
     assert len(renders) == 3, "a changed text did not make a new PDF"
     assert "Untitrerevu" in squeeze(read_pdf(changed.content)[0])
+
