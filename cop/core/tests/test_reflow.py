@@ -14,14 +14,16 @@ LONG = "Полностью автоматизированная классифи
 FORM = f"""<main><form class="filters"><div class="field"><label for="s">Type</label>
 <select id="s"><option>{LONG}</option></select></div></form>
 <fieldset class="field"><legend>Contact</legend><input type="text" size="60"></fieldset>
-<p>{LONG.replace(" ", "")}</p></main>"""
+<p>{LONG.replace(" ", "")}</p>
+<pre><code>expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)</code></pre></main>"""
 
 
-def test_a_select_a_fieldset_and_a_long_word_wider_than_320_px_are_caught(page: Any) -> None:
+def test_a_select_a_fieldset_a_long_word_and_a_line_of_code_wider_than_320_px_are_caught(page: Any) -> None:
     page.set_content(f'<html lang="ru"><body>{FORM}</body></html>')
     problems = reflow_problems(page)
     assert any("the page is" in p for p in problems), problems
     assert any(p.startswith("select#s") for p in problems), problems
+    assert any(p.startswith("code ") for p in problems), problems
     assert page.viewport_size["width"] == 1200, "the viewport was not put back"
 
 
