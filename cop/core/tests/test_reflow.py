@@ -11,11 +11,12 @@ from cop.core.tests.browser import reflow_problems
 
 CSS = (Path(settings.BASE_DIR) / "cop" / "core" / "static" / "core" / "site.css").read_text()
 LONG = "Полностью автоматизированная классификационнонормативная характеристика " * 2
+CODE = 'expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)'
 FORM = f"""<main><form class="filters"><div class="field"><label for="s">Type</label>
 <select id="s"><option>{LONG}</option></select></div></form>
 <fieldset class="field"><legend>Contact</legend><input type="text" size="60"></fieldset>
 <p>{LONG.replace(" ", "")}</p>
-<pre><code>expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)</code></pre></main>"""
+<pre><code>{CODE}</code></pre></main>"""
 
 
 def test_a_select_a_fieldset_a_long_word_and_a_line_of_code_wider_than_320_px_are_caught(page: Any) -> None:
