@@ -74,11 +74,29 @@ class ReportForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=MAX_DESCRIPTION
     )
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=200, validators=[check_name])
-    contact_email = forms.CharField(
-        label=_("E-mail"), required=False, max_length=200, validators=[check_link]
+    # Input purposes (WCAG 1.3.5): browsers offer the reporter's own details, and phones show the
+    # keyboard that fits. The server's checks stay as they were: the types only help typing.
+    contact_name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=200,
+        validators=[check_name],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=200, validators=[check_link])
+    contact_email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        max_length=200,
+        validators=[check_link],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=200,
+        validators=[check_link],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
     # Default no: contact details stay with the hotline of the reporter's own country.
     share_contact_abroad = forms.BooleanField(required=False)
     # Left empty by people; bots that fill every field give themselves away.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import csvfile, disclosure, permissions
+from cop.core import charts, csvfile, disclosure, permissions
 from cop.core.collation import sort_by_name
 from cop.core.middleware import client_ip
 from cop.core.models import Country, OrganisationKind
@@ -320,20 +320,43 @@ def _statistics_view(request: HttpRequest) -> tuple[Any, int | None, Country | N
     return statistics.figures(year, country.iso2 if country else None), year, country
 
 
+def _statistics_charts(*tables: list[tuple[Any, Any]]) -> list[str]:
+    """One chart per table of counts, from the same published (disclosure-controlled) cells."""
+    titles = [
+        _("Reports per month"),
+        _("By kind of harm"),
+        _("By country of the reporter"),
+        _("What the hotlines found"),
+    ]
+    return [
+        charts.bar_chart(
+            [charts.Bar(str(name), cell.count) for name, cell in rows],
+            chart_id=f"chart-{number}",
+            title=title,
+            count_title=_("Reports"),
+        )
+        for number, (title, rows) in enumerate(zip(titles, tables, strict=True), start=1)
+    ]
+
+
 def report_statistics(request: HttpRequest) -> HttpResponse:
     figures, year, country = _statistics_view(request)
     names = {c.iso2: c.name for c in Country.objects.all()}
     current = Classification.objects.current()
     risk_names = {r.code: r.name for r in current.risks.all()} if current else {}
     assessments = dict(Assessment.choices)
+    by_risk = [(risk_names.get(c.key, _("Not given")), c) for c in figures.by_risk]
+    by_country = [(names.get(c.key, c.key), c) for c in figures.by_country]
+    by_outcome = [(assessments.get(c.key, _("Not yet assessed")), c) for c in figures.by_outcome]
     context = {
         "threshold": figures.threshold,
         "note": disclosure.note(figures.threshold),
         "total": figures.total,
         "by_month": figures.by_month,
-        "by_risk": [(risk_names.get(c.key, _("Not given")), c) for c in figures.by_risk],
-        "by_country": [(names.get(c.key, c.key), c) for c in figures.by_country],
-        "by_outcome": [(assessments.get(c.key, _("Not yet assessed")), c) for c in figures.by_outcome],
+        "by_risk": by_risk,
+        "by_country": by_country,
+        "by_outcome": by_outcome,
+        "charts": _statistics_charts([(c.key, c) for c in figures.by_month], by_risk, by_country, by_outcome),
         "timing": figures.timing,
         "year": year,
         "country": country,
