@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,9 +25,9 @@ DELIVERIES_PER_PAGE = 10
 
 
 def _organisations(request: HttpRequest) -> list[Organisation]:
-    reach = permissions.reach(permissions.actor_of(request), MANAGE_WEBHOOKS)
-    if reach.nowhere:
-        raise PermissionDenied(MANAGE_WEBHOOKS)
+    actor = permissions.actor_of(request)
+    permissions.require_page(actor, "alerts:webhooks")
+    reach = permissions.reach(actor, MANAGE_WEBHOOKS)
     return list(Organisation.objects.filter(pk__in=reach.organisations).order_by("name", "pk"))
 
 

@@ -341,7 +341,7 @@ def my_resources(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.actor_of(request), "guidance.moderate_resource")
+    permissions.require_page(permissions.actor_of(request), "guidance:moderation")
     pending = (
         Resource.objects.filter(status=Status.PENDING)
         .prefetch_related("texts")
