@@ -23,8 +23,11 @@ class FilterConfig(AppConfig):
             jobs,  # noqa: F401 - registers the list import and refresh jobs
             leaving,
             permissions,  # noqa: F401 - registers who manages lists
+            queues,
             signals,  # noqa: F401 - compiles a snapshot after every policy change
         )
+
+        queues.register()
         from cop.filter.models import (
             AssignedRange,
             Device,

@@ -8,7 +8,12 @@ class GuidanceConfig(AppConfig):
 
     def ready(self) -> None:
         from cop.core import audit
-        from cop.guidance import permissions  # noqa: F401 - registers the app's permissions
+        from cop.guidance import (
+            permissions,  # noqa: F401 - registers the app's permissions
+            queues,
+        )
+
+        queues.register()
         from cop.guidance.models import Guideline, GuidelineText, Resource, ResourceText
 
         audit.track(Guideline)

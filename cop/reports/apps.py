@@ -13,9 +13,12 @@ class ReportsConfig(AppConfig):
         from cop.core.models import Organisation
         from cop.reports import (
             permissions,  # noqa: F401 - registers the app's permissions
+            queues,
             signals,
         )
         from cop.reports.models import Case, CaseAction, Report
+
+        queues.register()
 
         # Every step on a report or case is audited; what could identify a reporter is not copied
         # into the audit log. Each record is about its report, so the retention purge erases the
