@@ -28,6 +28,14 @@ class FilterConfig(AppConfig):
         )
 
         queues.register()
+
+        from django.db.models.signals import post_save
+
+        from cop.filter import notifications
+        from cop.filter.models import UnblockRequest as Asked
+
+        notifications.register()
+        post_save.connect(notifications.notify_request, sender=Asked, dispatch_uid="cop-filter-notify")
         from cop.filter.models import (
             AssignedRange,
             Device,

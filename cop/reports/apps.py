@@ -20,6 +20,14 @@ class ReportsConfig(AppConfig):
 
         queues.register()
 
+        from cop.reports import notifications
+
+        notifications.register()
+        pre_save.connect(
+            notifications.remember_assignee, sender=Case, dispatch_uid="cop-reports-notify-before"
+        )
+        post_save.connect(notifications.notify_assignment, sender=Case, dispatch_uid="cop-reports-notify")
+
         # Every step on a report or case is audited; what could identify a reporter is not copied
         # into the audit log. Each record is about its report, so the retention purge erases the
         # details of all of them with the report (cop/reports/retention.py).

@@ -318,6 +318,7 @@ def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "age_bands": resource.tag_codes(Tag.Kind.AGE_BAND),
         "risks": list(resource.risks.all()),
         "has_file": bool(resource.file),
+        "file_name": (resource.file.name or "").rsplit("/", 1)[-1],
     }
     form = ResourceForm(request.POST or None, request.FILES or None, initial=initial, owner=request.user.pk)
     if request.method == "POST" and form.is_valid():
