@@ -6,9 +6,10 @@ Each one can be turned off.
 from __future__ import annotations
 
 from django.core.mail import EmailMessage
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from cop.core import audit
+from cop.core.checks import site_url_configured
 from cop.core.models import Membership, NotificationSettings, Role, User
 from cop.core.permissions import actor_for
 from cop.core.tests.mailbox import deliver
@@ -122,3 +123,13 @@ class NotificationsTestCase(FilterTestCase):
 
         self.client.post("/ru/account/login/", {"username": "carla", "password": PASSWORD})
         assert NotificationSettings.objects.get(user=self.carla).language == "ru"
+
+
+class SiteAddressCheckTestCase(SimpleTestCase):
+    def test_the_deployment_check_warns_while_notification_links_point_at_the_development_address(
+        self,
+    ) -> None:
+        with override_settings(DEBUG=False, SITE_URL="http://127.0.0.1:8000"):
+            assert [message.id for message in site_url_configured(None)] == ["cop.W002"]
+        with override_settings(DEBUG=False, SITE_URL="https://cop.example"):
+            assert site_url_configured(None) == []
