@@ -9,20 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cop.core import notifications
 from cop.core.models import User
-from cop.core.permissions import Actor
 from cop.filter import access
 from cop.filter.models import UnblockRequest
 
 UNBLOCK_REQUEST = "filter.unblock-request"
 
 
-def _is_guardian(actor: Actor) -> bool:
-    return actor.user is not None and access.families_of(actor.user).exists()
-
-
 def register() -> None:
     notifications.register(
-        notifications.Kind(UNBLOCK_REQUEST, _("a child asks me to unblock a site"), _is_guardian)
+        notifications.Kind(UNBLOCK_REQUEST, _("a child asks me to unblock a site"), access.guards_a_family)
     )
 
 

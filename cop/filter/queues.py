@@ -10,10 +10,6 @@ from cop.filter import access
 from cop.filter.models import UnblockRequest
 
 
-def _is_guardian(actor: Actor) -> bool:
-    return actor.user is not None and access.families_of(actor.user).exists()
-
-
 def _pending(actor: Actor) -> int:
     assert actor.user is not None  # shown to guardians only
     return access.requests_of(actor.user).filter(status=UnblockRequest.Status.PENDING).count()
@@ -26,6 +22,6 @@ def register() -> None:
             _("Unblock requests"),
             "filter:dashboard",
             _pending,
-            shown_to=_is_guardian,
+            shown_to=access.guards_a_family,
         )
     )
