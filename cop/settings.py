@@ -298,6 +298,8 @@ LOGGING = {
 }
 
 SITE_NAME = "COP Platform"
+# The public address of the site, for links in e-mails sent without a request (notifications).
+SITE_URL = envstr("COP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Family filter (cop/filter). What the resolver reads (COP_FILTER_LISTEN, _WORKERS, _UPSTREAMS,
 # _BLOCK_TTL, _CACHE_ENTRIES, _ANSWER_CACHE_ENTRIES, _DOH_LISTEN, _DOMAIN, _DOT_LISTEN,

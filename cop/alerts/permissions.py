@@ -16,7 +16,7 @@ from cop.alerts.models import Alert, AlertCountry
 from cop.core import permissions
 from cop.core.collation import sort_by_name
 from cop.core.models import Membership, Organisation, Role, User
-from cop.core.permissions import Actor, Scope, register
+from cop.core.permissions import Actor, Scope, holding, register, register_page
 
 WRITE = "alerts.write_alert"
 PUBLISH = "alerts.publish_alert"
@@ -34,6 +34,9 @@ register(WRITE, _ANALYSTS)
 register(PUBLISH, _ANALYSTS)
 # Any member may have alerts sent to their own organisation's systems.
 register(MANAGE_WEBHOOKS, {role: Scope.OWN_ORGANISATION for role in Role.values})
+register_page("alerts:manage", holding(WRITE))
+register_page("alerts:create", holding(WRITE))
+register_page("alerts:webhooks", holding(MANAGE_WEBHOOKS))
 
 
 def allows_in(actor: Actor, permission: str, country_ids: Collection[str]) -> bool:

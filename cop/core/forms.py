@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     PasswordChangeForm,
@@ -173,3 +174,19 @@ class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plain_password_help(self, "new_password1", "new_password2")
+
+
+class NotificationSettingsForm(forms.Form):
+    on = forms.MultipleChoiceField(
+        label=_("Send me an e-mail when"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, kinds: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds:
+            on = self.fields["on"]
+            assert isinstance(on, forms.MultipleChoiceField)
+            on.choices = [(kind.key, kind.label) for kind in kinds]
+        else:
+            del self.fields["on"]

@@ -238,9 +238,8 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     # Who reads which events, and which of them in full, is decided in cop/core/audit.py.
+    permissions.require_page(permissions.actor_of(request), "core:audit")
     reader = audit.Reader(request.user if isinstance(request.user, User) else None)
-    if reader.nothing:
-        raise PermissionDenied
     page = Paginator(reader.events(), 50).get_page(request.GET.get("page"))
     shown = [reader.show(event) for event in page.object_list]
     return render(request, "core/audit_log.html", {"page": page, "events": shown})

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cop.core.models import User
+from cop.core.models import Country, User
 from cop.filter.binding import Binder, taken_by_others
 from cop.filter.categories import PRESETS
 from cop.filter.models import (
@@ -50,9 +50,9 @@ class Refused(Exception):
 # Families and guardians
 
 
-def create_family(user: User, name: str, kind: str, time_zone: str) -> Family:
+def create_family(user: User, name: str, kind: str, time_zone: str, country: Country | None = None) -> Family:
     with transaction.atomic():
-        family = Family.objects.create(name=name, kind=kind, time_zone=time_zone)
+        family = Family.objects.create(name=name, kind=kind, time_zone=time_zone, country=country)
         # Whoever creates a family is its first guardian; without one nobody could ever reach it.
         Guardian.objects.create(family=family, user=user)
     return family

@@ -120,6 +120,11 @@ class ResourceForm(forms.Form):
         if token and owner is not None:
             self.kept = kept_uploads.describe(token, owner)
             self._announce_kept()
+        if self.kept is None and self.initial.get("file_name"):
+            # Changing a proposal that has a file: say which, so nobody chooses it again to be safe.
+            self.fields["file"].help_text = _(
+                "It has a file: %(name)s. Choose a file only to replace it."
+            ) % {"name": self.initial["file_name"]}
         self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
         self.fields["country"].label_from_instance = lambda c: c.name  # type: ignore[attr-defined]
         sort_model_choices(self.fields["country"], lambda c: c.name)

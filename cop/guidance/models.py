@@ -270,6 +270,15 @@ class Resource(models.Model):
     def tag_labels(self, kind: str) -> list[str]:
         return [t.label for t in self.tags.all() if t.kind == kind]
 
+    # For templates, which cannot pass an argument: each list on its own, so no separator leads.
+    @property
+    def audience_labels(self) -> list[str]:
+        return self.tag_labels(Tag.Kind.AUDIENCE)
+
+    @property
+    def age_band_labels(self) -> list[str]:
+        return self.tag_labels(Tag.Kind.AGE_BAND)
+
 
 class ResourceText(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="texts")

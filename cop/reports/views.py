@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -190,11 +189,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         cases = cases.exclude(status=CaseStatus.CLOSED)
     elif show == "closed":
         cases = cases.filter(status=CaseStatus.CLOSED)
-    if not permissions.allows(actor, "reports.route_case") and not any(
-        permissions.allows(actor, "reports.handle_case", organisation_id=g.organisation_id)
-        for g in actor.grants
-    ):
-        raise PermissionDenied("reports.handle_case")
+    permissions.require_page(actor, "reports:queue")
     return render(
         request, "reports/queue.html", {"cases": cases.order_by("priority", "created_at"), "show": show}
     )

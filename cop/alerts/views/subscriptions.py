@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,12 +26,10 @@ DELIVERIES_PER_PAGE = 10
 
 
 def _organisations(request: HttpRequest) -> list[Organisation]:
-    reach = permissions.reach(permissions.actor_of(request), MANAGE_WEBHOOKS)
-    if reach.nowhere:
-        raise PermissionDenied(MANAGE_WEBHOOKS)
-    return sort_by_name(
-        Organisation.objects.filter(pk__in=reach.organisations).order_by("pk"), lambda o: o.name
-    )
+    actor = permissions.actor_of(request)
+    permissions.require_page(actor, "alerts:webhooks")
+    reach = permissions.reach(actor, MANAGE_WEBHOOKS)
+    return sort_by_name(Organisation.objects.filter(pk__in=reach.organisations).order_by("pk"), lambda o: o.name)
 
 
 def _subscription(request: HttpRequest, pk: int) -> Subscription:

@@ -319,6 +319,7 @@ def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "age_bands": resource.tag_codes(Tag.Kind.AGE_BAND),
         "risks": list(resource.risks.all()),
         "has_file": bool(resource.file),
+        "file_name": (resource.file.name or "").rsplit("/", 1)[-1],
     }
     form = ResourceForm(request.POST or None, request.FILES or None, initial=initial, owner=request.user.pk)
     if request.method == "POST" and form.is_valid():
@@ -342,7 +343,7 @@ def my_resources(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.actor_of(request), "guidance.moderate_resource")
+    permissions.require_page(permissions.actor_of(request), "guidance:moderation")
     pending = (
         Resource.objects.filter(status=Status.PENDING)
         .prefetch_related("texts")
