@@ -29,7 +29,9 @@ def _organisations(request: HttpRequest) -> list[Organisation]:
     actor = permissions.actor_of(request)
     permissions.require_page(actor, "alerts:webhooks")
     reach = permissions.reach(actor, MANAGE_WEBHOOKS)
-    return sort_by_name(Organisation.objects.filter(pk__in=reach.organisations).order_by("pk"), lambda o: o.name)
+    return sort_by_name(
+        Organisation.objects.filter(pk__in=reach.organisations).order_by("pk"), lambda o: o.name
+    )
 
 
 def _subscription(request: HttpRequest, pk: int) -> Subscription:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
 
 from cop.core import queues
 from cop.core.models import User
@@ -72,9 +71,7 @@ class QueuesTestCase(FilterTestCase):
         )
 
     def test_a_queue_an_app_registers_is_shown_to_whoever_may_open_its_page(self) -> None:
-        queues.register(
-            queues.Queue("test.audit", gettext_lazy("Events to look at"), "core:audit", lambda actor: 7)
-        )
+        queues.register(queues.Queue("test.audit", "Events to look at", "core:audit", lambda actor: 7))
         self.addCleanup(queues.unregister, "test.audit")
         self.assertContains(self.client_for(self.world.kofi).get("/en/account/"), "Events to look at")
         self.assertNotContains(self.client_for(self.world.ines).get("/en/account/"), "Events to look at")
