@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from cop.core import queues
 from cop.core.models import User
 from cop.core.permissions import Actor
