@@ -34,6 +34,8 @@ _OVERFLOW_SCRIPT = """() => {
     const box = el.getBoundingClientRect();
     // Boxes of 1 px or less are visually hidden text and the honeypot field, placed off screen on purpose.
     if (box.width <= 1 || box.height <= 1 || (box.right <= width + 1 && box.left >= -1)) continue;
+    // Content the browser does not render (a closed <details>, display: none) widens nothing.
+    if (!el.checkVisibility()) continue;
     if (clipped(el) || getComputedStyle(el).position === 'fixed') continue;
     const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
       (el.classList.length ? '.' + [...el.classList].join('.') : '');
