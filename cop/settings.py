@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cop.outbox",
     "cop.alerts",
     "cop.filter",
+    "cop.survey",
 ]
 
 MIDDLEWARE = [
