@@ -9,13 +9,14 @@ from typing import Annotated, Any, Literal, overload
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from cop.alerts.models import Alert, Severity, Status
 from cop.alerts.serialize import alert_dict, with_related
+from cop.core.errors import Invalid, NotFound
 from cop.core.models import Country
 from cop.core.pagination import LimitOffset
 from cop.threats.models import Risk
@@ -114,11 +115,11 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> Any:
     if filters.country is not None:
         code = filters.country.upper()
         if not Country.objects.filter(iso2=code).exists():
-            raise HttpError(422, f"Unknown country {code!r}; see /api/v1/countries.")
+            raise Invalid(_("No country has the code %(iso2)s."), iso2=code)
         alerts = alerts.concerning(code)
     if filters.risk is not None:
         if not Risk.objects.filter(code=filters.risk).exists():
-            raise HttpError(422, f"Unknown risk {filters.risk!r}; see /api/v1/threats.")
+            raise Invalid(_("Unknown risk %(risk)s; see /api/v1/threats."), risk=filters.risk)
         alerts = alerts.filter(risks__code=filters.risk).distinct()
     if filters.language is not None:
         alerts = alerts.in_language(filters.language)
@@ -135,5 +136,5 @@ def get_alert(request: HttpRequest, alert_id: int) -> Any:
         .first()
     )
     if alert is None:
-        raise HttpError(404, f"No published alert has the id {alert_id}.")
+        raise NotFound(_("No published alert has the id %(id)s."), id=alert_id)
     return alert_dict(alert, _base_url(request))

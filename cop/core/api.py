@@ -10,13 +10,14 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 from pydantic import AnyHttpUrl, StringConstraints
 
 from cop.core import audit, permissions
+from cop.core.errors import Conflict, Invalid, NotFound
 from cop.core.middleware import client_ip
 from cop.core.models import (
     ApiToken,
@@ -60,9 +61,22 @@ def actor(request: HttpRequest) -> permissions.Actor:
     return permissions.Actor(token=auth) if isinstance(auth, ApiToken) else permissions.Actor()
 
 
-class ErrorOut(Schema):
-    code: str
+class ErrorDetail(Schema):
+    location: list[str] = Field(
+        description='Where the problem is, e.g. ["body", "urls"] or ["query", "limit"].'
+    )
     message: str
+
+
+class ErrorOut(Schema):
+    """The one error body of the API, whatever the status."""
+
+    code: str = Field(
+        description="One per HTTP status: bad_request, unauthenticated, forbidden, not_found, "
+        "method_not_allowed, conflict, too_large, unsupported_media_type, invalid_request, too_many_requests."
+    )
+    message: str = Field(description="What went wrong, in the language asked for with Accept-Language.")
+    details: list[ErrorDetail] | None = Field(None, description="Validation errors only: one per problem.")
 
 
 class RegionOut(Schema):
@@ -133,7 +147,7 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilter]) -> list[
     countries = Country.objects.all()
     if filters.region is not None:
         if not Region.objects.filter(code=filters.region).exists():
-            raise HttpError(422, f"Unknown region {filters.region!r}; see /api/v1/regions.")
+            raise Invalid(_("Unknown region %(region)s; see /api/v1/regions."), region=filters.region)
         countries = countries.filter(region_id=filters.region)
     if filters.development_level is not None:
         countries = countries.filter(development_level=filters.development_level)
@@ -148,7 +162,7 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilter]) -> list[
 def get_country(request: HttpRequest, iso2: ISO2) -> CountryOut:
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
-        raise HttpError(404, f"No country with the code {iso2.upper()!r}.")
+        raise NotFound(_("No country has the code %(iso2)s."), iso2=iso2.upper())
     return CountryOut.from_country(country)
 
 
@@ -222,7 +236,7 @@ def _country(iso2: str | None) -> Country | None:
         return None
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
-        raise HttpError(422, f"No country with the code {iso2.upper()!r}.")
+        raise Invalid(_("No country has the code %(iso2)s."), iso2=iso2.upper())
     return country
 
 
@@ -233,12 +247,12 @@ def _save(org: Organisation) -> None:
         # Uniqueness is left to the database so that a clash is a 409, not a 422.
         org.full_clean(validate_constraints=False)
     except DjangoValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+        raise Invalid(" ".join(exc.messages)) from None
     try:
         with transaction.atomic():
             org.save()
     except IntegrityError:
-        raise HttpError(409, "An organisation with this name already exists in this country.") from None
+        raise Conflict(_("An organisation with this name already exists in this country.")) from None
 
 
 WRITE_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -18,9 +18,10 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
+from cop.core.api import ErrorOut
+from cop.core.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from cop.core.middleware import client_ip
 from cop.core.models import User
 from cop.core.visible import check_name
@@ -54,7 +55,7 @@ class GuardianSession(SessionAuth):
         except MultiPartParserError:
             # The CSRF check reads a form body; a malformed one (multipart without a boundary) is the
             # client's error, not the server's.
-            raise HttpError(400, _("The request body cannot be read; send JSON.")) from None
+            raise BadRequest(_("The request body cannot be read; send JSON.")) from None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User:
         user = request.user
@@ -62,7 +63,7 @@ class GuardianSession(SessionAuth):
             return user
         # Raised rather than returning None: the platform's generic answer speaks of API tokens,
         # which this part of the API does not use.
-        raise HttpError(401, _("Sign in on the web site first: the family filter's API uses its session."))
+        raise Unauthenticated(_("Sign in on the web site first: the family filter's API uses its session."))
 
 
 router = Router(tags=["family filter"], auth=GuardianSession())
@@ -83,12 +84,12 @@ def _text(value: str) -> str:
     """Plain text, trimmed and not empty: the same rule as the pages' forms."""
     text = value.strip()
     if not text:
-        raise HttpError(422, _("A name cannot be empty."))
+        raise Invalid(_("A name cannot be empty."))
     try:
         plain_text(text)
         check_name(text)
     except ValidationError as error:
-        raise HttpError(422, " ".join(error.messages)) from None
+        raise Invalid(" ".join(error.messages)) from None
     return text
 
 
@@ -97,20 +98,7 @@ def _valid(function: Any, *args: Any) -> Any:
     try:
         return function(*args)
     except ValidationError as error:
-        raise HttpError(422, " ".join(error.messages)) from None
-
-
-def _refused(refused: actions.Refused) -> HttpError:
-    # "not_yours" (a network the guardian may not bind, or one in use by another family) is one
-    # status for both, so that it tells nothing about other families' bindings.
-    status = {
-        "not_found": 404,
-        "invalid": 422,
-        "not_yours": 422,
-        "unconfirmed": 403,
-        "too_many_requests": 429,
-    }.get(refused.code, 409)
-    return HttpError(status, refused.message)
+        raise Invalid(" ".join(error.messages)) from None
 
 
 # Schemas
@@ -422,10 +410,8 @@ def list_families(request: HttpRequest) -> Any:
 )
 def create_family(request: HttpRequest, body: FamilyIn) -> Any:
     if body.time_zone not in TIME_ZONES:
-        raise HttpError(
-            422,
-            _("Unknown time zone %(zone)s; use an IANA name such as Europe/Paris.")
-            % {"zone": body.time_zone[:64]},
+        raise Invalid(
+            _("Unknown time zone %(zone)s; use an IANA name such as Europe/Paris."), zone=body.time_zone[:64]
         )
     family = actions.create_family(_user(request), _text(body.name), body.kind, body.time_zone)
     return Status(201, _family_out(family))
@@ -454,7 +440,7 @@ def list_invitations(request: HttpRequest, family_id: int) -> Any:
 
 @router.post(
     "/filter/families/{family_id}/invitations",
-    response={201: InvitationOut},
+    response={201: InvitationOut, 409: ErrorOut, 429: ErrorOut},
     summary="Invite another guardian by e-mail",
 )
 def create_invitation(request: HttpRequest, family_id: int, body: InvitationIn) -> Any:
@@ -465,11 +451,8 @@ def create_invitation(request: HttpRequest, family_id: int, body: InvitationIn) 
     try:
         validate_email(address)
     except ValidationError:
-        raise HttpError(422, _("Enter a valid email address.")) from None
-    try:
-        invitation = invitations.invite(family, _user(request), address, link_maker(request))
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+        raise Invalid(_("Enter a valid email address.")) from None
+    invitation = invitations.invite(family, _user(request), address, link_maker(request))
     return Status(201, _invitation_out(invitation))
 
 
@@ -482,7 +465,7 @@ def revoke_invitation(request: HttpRequest, family_id: int, invitation_id: int) 
     family = access.family_for(_user(request), family_id)
     invitation = invitations.live(family).filter(pk=invitation_id).first()
     if invitation is None:
-        raise HttpError(404, _("No pending invitation with this number is yours to revoke."))
+        raise NotFound(_("No pending invitation with this number is yours to revoke."))
     invitations.revoke(invitation)
     return Status(204, None)
 
@@ -525,7 +508,7 @@ def update_profile(request: HttpRequest, profile_id: int, body: ProfilePatch) ->
         changes["blocked_categories"] = _valid(forms.check_categories, changes["blocked_categories"])
     for field, value in changes.items():
         if value is None:
-            raise HttpError(422, _("%(field)s cannot be null.") % {"field": field})
+            raise Invalid(_("%(field)s cannot be null."), field=field)
         setattr(profile, field, value)
     if changes:
         profile.save()
@@ -557,10 +540,7 @@ def resume_profile(request: HttpRequest, profile_id: int) -> Any:
 def query_log_on(request: HttpRequest, profile_id: int, body: QueryLogIn) -> Any:
     """For `hours` from now, at most as many as the installation allows (COP_FILTER_QUERY_LOG_MAX_HOURS)."""
     profile = access.profile_for(_user(request), profile_id)
-    try:
-        return {"query_log_until": actions.set_query_log(profile, body.hours)}
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    return {"query_log_until": actions.set_query_log(profile, body.hours)}
 
 
 @router.delete(
@@ -599,17 +579,16 @@ def profile_report(request: HttpRequest, profile_id: int) -> Any:
 
 
 @router.post(
-    "/filter/profiles/{profile_id}/entries", response={201: EntryCreatedOut}, summary="Allow or block a site"
+    "/filter/profiles/{profile_id}/entries",
+    response={201: EntryCreatedOut, 409: ErrorOut},
+    summary="Allow or block a site",
 )
 def add_entry(request: HttpRequest, profile_id: int, body: EntryIn) -> Any:
     """A pasted address (`https://www.example.org/page`) blocks its whole site (`example.org`) but
     allows only its own name, less `www.`; a name sent without a scheme is kept as sent, less `www.`."""
     profile = access.profile_for(_user(request), profile_id)
     site = _valid(lambda raw: forms.read_site(raw, whole_site=body.action == Entry.Action.BLOCK), body.name)
-    try:
-        entry = actions.add_entry(profile, site.name, body.action)
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    entry = actions.add_entry(profile, site.name, body.action)
     return Status(201, {**_entry_out(entry), "note": forms.stored_note(site)})
 
 
@@ -621,14 +600,18 @@ def delete_entry(request: HttpRequest, entry_id: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/filter/profiles/{profile_id}/schedules", response={201: ScheduleOut}, summary="Add a schedule")
+@router.post(
+    "/filter/profiles/{profile_id}/schedules",
+    response={201: ScheduleOut, 409: ErrorOut},
+    summary="Add a schedule",
+)
 def create_schedule(request: HttpRequest, profile_id: int, body: ScheduleIn) -> Any:
     profile = access.profile_for(_user(request), profile_id)
     if body.start == body.end:
-        raise HttpError(422, _("The end must differ from the start."))
+        raise Invalid(_("The end must differ from the start."))
     categories = _valid(forms.check_categories, body.categories)
     if not body.block_everything and not categories:
-        raise HttpError(422, _("Give at least one category, or set block_everything."))
+        raise Invalid(_("Give at least one category, or set block_everything."))
     values = {
         "label": _text(body.label),
         "days": sorted(set(body.days)),
@@ -648,7 +631,9 @@ def delete_schedule(request: HttpRequest, schedule_id: int) -> Any:
 
 
 @router.post(
-    "/filter/profiles/{profile_id}/devices", response={201: DeviceOut}, summary="Add a child's device"
+    "/filter/profiles/{profile_id}/devices",
+    response={201: DeviceOut, 409: ErrorOut},
+    summary="Add a child's device",
 )
 def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
     """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID.
@@ -659,10 +644,7 @@ def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
     """
     profile = access.profile_for(_user(request), profile_id)
     networks = _valid(forms.parse_networks, body.networks)
-    try:
-        device = actions.add_device(profile, _text(body.name), networks, client_address=client_ip(request))
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    device = actions.add_device(profile, _text(body.name), networks, client_address=client_ip(request))
     return Status(201, _device_out(request, device))
 
 
@@ -697,28 +679,26 @@ def list_requests(request: HttpRequest, filters: Query[UnblockFilter]) -> Any:
 
 
 @router.post(
-    "/filter/unblock-requests/{request_id}/approve", response=ApprovedOut, summary="Allow the site asked for"
+    "/filter/unblock-requests/{request_id}/approve",
+    response={200: ApprovedOut, 409: ErrorOut},
+    summary="Allow the site asked for",
 )
 def approve_request(request: HttpRequest, request_id: int) -> Any:
     user = _user(request)
     unblock = access.unblock_request_for(user, request_id)
-    try:
-        entry, outcome = actions.approve(unblock, user)
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    entry, outcome = actions.approve(unblock, user)
     return {"request": _unblock_out(unblock), "entry": _entry_out(entry), "outcome": outcome}
 
 
 @router.post(
-    "/filter/unblock-requests/{request_id}/decline", response=UnblockOut, summary="Decline a request"
+    "/filter/unblock-requests/{request_id}/decline",
+    response={200: UnblockOut, 409: ErrorOut},
+    summary="Decline a request",
 )
 def decline_request(request: HttpRequest, request_id: int) -> Any:
     user = _user(request)
     unblock = access.unblock_request_for(user, request_id)
-    try:
-        actions.decline(unblock, user)
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    actions.decline(unblock, user)
     return _unblock_out(unblock)
 
 

@@ -9,10 +9,11 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from cop.core.errors import Invalid
 from cop.core.pagination import LimitOffset
 from cop.guidance import search as search_index
 from cop.guidance.models import AUDIENCE_GROUPS, Guideline, Resource, SearchDocument
@@ -77,7 +78,7 @@ class SearchHit(Schema):
 )
 def list_guidelines(request: HttpRequest, audience: str | None = None, group: str | None = None) -> Any:
     if audience is not None and audience not in AUDIENCE_GROUPS:
-        raise HttpError(422, f"Unknown audience; use one of {', '.join(AUDIENCE_GROUPS)}.")
+        raise Invalid(_("Unknown audience; use one of %(audiences)s."), audiences=", ".join(AUDIENCE_GROUPS))
     items = Guideline.objects.prefetch_related("texts", "risks__classification").order_by(
         "audience", "group", "position"
     )
@@ -126,7 +127,7 @@ def get_resource(request: HttpRequest, slug: str) -> Any:
 def search(request: HttpRequest, q: str, language: LanguageCode = "en") -> Any:
     """Searches the texts written in `language`, with its stemming (Chinese by character pairs)."""
     if language not in {code for code, _name in settings.LANGUAGES}:
-        raise HttpError(422, "Unknown language.")
+        raise Invalid(_("Unknown language."))
     hits = []
     documents = search_index.search(language, q, limit=50)
     guidelines = Guideline.objects.in_bulk(

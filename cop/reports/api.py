@@ -10,10 +10,11 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
-from ninja.errors import HttpError
 
 from cop.core.api import ErrorOut, actor, token_auth
+from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
 from cop.reports import cases as workflow
@@ -130,7 +131,7 @@ def create_report(
     nothing about that report; use a new key for each new report.
     Keep the `secret`: with the receipt it shows the status later, and it cannot be shown again otherwise."""
     if not ratelimit.allow(client_ip(request) or ""):
-        raise HttpError(429, "Too many reports from this address; try again in a few minutes.")
+        raise TooMany(_("Too many reports from this address; try again in a few minutes."))
     contact = body.contact.dict() if body.contact else {}
     submission = intake.Submission(
         country=body.country.upper(),
@@ -145,15 +146,8 @@ def create_report(
         share_contact_abroad=bool(contact.get("share_abroad")),
         idempotency_key=idempotency_key,
     )
-    try:
-        receipt = intake.submit(submission)
-    except intake.ReportInvalid as error:
-        raise HttpError(422, "The report is not valid: " + str(error)) from None
-    except intake.KeyReused:
-        raise HttpError(
-            409,
-            "This Idempotency-Key was already used for a different report. Use a new key for a new report.",
-        ) from None
+    # ReportInvalid and KeyReused are domain errors: cop/api.py answers them.
+    receipt = intake.submit(submission)
     answer = {"receipt": receipt.receipt, "secret": receipt.secret, "status": "received"}
     return Status(201 if receipt.created else 200, answer)
 
@@ -168,7 +162,7 @@ def report_status(request: HttpRequest, body: StatusIn) -> Any:
     O for 0 and I or L for 1."""
     report = intake.find(body.receipt, body.secret)
     if report is None:
-        raise HttpError(404, "No report matches this receipt and secret.")
+        raise NotFound(_("No report matches this receipt and secret."))
     return {
         "receipt": report.receipt,
         "status": report.public_status().value,
@@ -198,7 +192,7 @@ def _case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
 def _visible_case(request: HttpRequest, pk: int) -> Case:
     case = get_object_or_404(Case.objects.select_related("report", "organisation"), pk=pk)
     if not workflow.can_handle(actor(request), case):
-        raise HttpError(404, "No such case.")
+        raise NotFound(_("No such case."))
     return case
 
 
@@ -215,44 +209,50 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     return _case_out(request, _visible_case(request, case_id))
 
 
-@router.post("/cases/{case_id}/assessment", response=CaseOut, auth=token_auth, summary="Assess a case")
+@router.post(
+    "/cases/{case_id}/assessment",
+    response={200: CaseOut, 409: ErrorOut},
+    auth=token_auth,
+    summary="Assess a case",
+)
 def assess_case(request: HttpRequest, case_id: int, body: AssessmentIn) -> Any:
     case = _visible_case(request, case_id)
     duplicate = None
     if body.duplicate_of is not None:
         duplicate = workflow.visible_cases(actor(request)).filter(pk=body.duplicate_of).first()
-    try:
-        workflow.assess(actor(request), case, body.assessment, duplicate)
-    except workflow.CaseError as error:
-        raise HttpError(409, str(error)) from None
+    workflow.assess(actor(request), case, body.assessment, duplicate)
     return _case_out(request, case)
 
 
-@router.post("/cases/{case_id}/actions", response=CaseOut, auth=token_auth, summary="Act on a case")
+@router.post(
+    "/cases/{case_id}/actions",
+    response={200: CaseOut, 409: ErrorOut},
+    auth=token_auth,
+    summary="Act on a case",
+)
 def act_on_case(request: HttpRequest, case_id: int, body: ActionIn) -> Any:
     case = _visible_case(request, case_id)
     who = actor(request)
     by = who.token.created_by if who.token else None
     if body.contact_reason and str(body.kind) != ActionKind.FORWARD.value:
-        raise HttpError(422, "contact_reason applies to forward-hotline only.")
-    try:
-        kind_value = str(body.kind)
-        if kind_value in (ActionKind.TAKEDOWN.value, ActionKind.LAW_ENFORCEMENT.value):
-            workflow.act(who, case, body.kind, by, body.target, body.note)
-        elif kind_value == ActionKind.CLOSE.value:
-            workflow.close(who, case, by, body.note)
+        raise Invalid(_("contact_reason applies to forward-hotline only."))
+    kind_value = str(body.kind)
+    if kind_value in (ActionKind.TAKEDOWN.value, ActionKind.LAW_ENFORCEMENT.value):
+        workflow.act(who, case, body.kind, by, body.target, body.note)
+    elif kind_value == ActionKind.CLOSE.value:
+        workflow.close(who, case, by, body.note)
+    else:
+        forwarding = kind_value == ActionKind.FORWARD.value
+        kind = OrganisationKind.HOTLINE if forwarding else OrganisationKind.HELPLINE
+        target = Organisation.objects.filter(pk=body.target_organisation or 0, kind=kind).first()
+        if target is None:
+            raise workflow.CaseError(
+                _("target_organisation must name an organisation of the kind %(kind)s."), kind=kind.label
+            )
+        if forwarding:
+            workflow.forward(who, case, target, by, body.note, contact_reason=body.contact_reason)
         else:
-            forwarding = kind_value == ActionKind.FORWARD.value
-            kind = OrganisationKind.HOTLINE if forwarding else OrganisationKind.HELPLINE
-            target = Organisation.objects.filter(pk=body.target_organisation or 0, kind=kind).first()
-            if target is None:
-                raise workflow.CaseError(f"target_organisation must be a {kind}")
-            if forwarding:
-                workflow.forward(who, case, target, by, body.note, contact_reason=body.contact_reason)
-            else:
-                workflow.refer(who, case, target, by, body.note)
-    except workflow.CaseError as error:
-        raise HttpError(409, str(error)) from None
+            workflow.refer(who, case, target, by, body.note)
     return _case_out(request, case)
 
 

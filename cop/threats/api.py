@@ -9,9 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
+from cop.core.errors import NotFound
 from cop.threats.models import Classification, Risk
 
 router = Router(tags=["threats"])
@@ -46,7 +47,7 @@ def _version(version: int | None) -> Classification:
     if version is None:
         current = Classification.objects.current()
         if current is None:
-            raise HttpError(404, "The classification has not been loaded.")
+            raise NotFound(_("The classification has not been loaded."))
         return current
     return get_object_or_404(Classification, version=version)
 

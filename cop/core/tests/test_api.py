@@ -168,6 +168,21 @@ class OrganisationApiTestCase(BaseTestCase):
         )
         self.assertEqual((status, body["code"]), (409, "conflict"))
 
+    def test_an_organisation_of_no_country_cannot_be_created_twice_under_one_name(self) -> None:
+        answers = [
+            call(
+                self.client,
+                "post",
+                "/api/v1/organisations",
+                self.alice_token,
+                {"name": "Alliance", "kind": "ngo"},
+            )
+            for _ in range(2)
+        ]
+        self.assertEqual(
+            [(status, body.get("code")) for status, body in answers], [(201, None), (409, "conflict")]
+        )
+
     def test_bad_bodies_get_the_error_shape_and_change_nothing(self) -> None:
         before = AuditEvent.objects.count()
         bodies: list[Any] = [

@@ -51,7 +51,7 @@ class CaseWorkTestCase(ReportsTestCase):
             {"kind": "law-enforcement", "target": "Cyber unit"},
             follow=True,
         )
-        self.assertContains(response, "assess the case before acting on it")
+        self.assertContains(response, "Assess the case before acting on it.")
         case.refresh_from_db()
         assert case.actioned_at is None and not case.actions.exists()
 
@@ -84,6 +84,30 @@ class CaseWorkTestCase(ReportsTestCase):
         assert self.client_for(self.world.kofi).get("/en/report/cases/").status_code == 403
         case.refresh_from_db()
         assert case.assessment == "" and case.status == CaseStatus.NEW
+
+    def test_a_case_cannot_be_closed_twice(self) -> None:
+        report, _receipt = file_report()
+        case = report.cases.get()
+        token = self.token_for(self.world.hana, self.world.kenya_hotline, Role.HOTLINE_ANALYST)
+        mine = {"Authorization": f"Bearer {token}"}
+        self.client.post(
+            f"/api/v1/cases/{case.pk}/assessment",
+            {"assessment": "harmful-legal"},
+            content_type="application/json",
+            headers=mine,
+        )
+        answers = [
+            self.client.post(
+                f"/api/v1/cases/{case.pk}/actions",
+                {"kind": "close"},
+                content_type="application/json",
+                headers=mine,
+            )
+            for _ in range(2)
+        ]
+        assert [a.status_code for a in answers] == [200, 409]
+        assert answers[1].json()["code"] == "conflict"
+        assert case.actions.filter(kind=ActionKind.CLOSE).count() == 1
 
     def test_the_api_keeps_cases_within_the_tokens_organisation(self) -> None:
         report, _receipt = file_report()
