@@ -6,6 +6,7 @@ Every error body is {"code": <machine code>, "message": <human text>} plus
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 from typing import Any, cast
@@ -18,6 +19,8 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from cop.alerts.api import router as alerts_router
 from cop.core.api import router as core_router
@@ -62,6 +65,20 @@ class JsonOnlyParser(Parser):
         if request.content_type != "application/json":
             raise NotJson(request.content_type)
         return cast(dict[str, Any], json.loads(request.body))
+
+
+class ApiJsonEncoder(NinjaJSONEncoder):
+    """One way to write a moment everywhere in the API: ISO 8601 to the second with its offset written
+    out (`2026-03-02T07:00:00+00:00`), never `Z` in one place and microseconds in another."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime):
+            return o.isoformat(timespec="seconds")
+        return super().default(o)
+
+
+class ApiRenderer(JSONRenderer):
+    encoder_class = ApiJsonEncoder
 
 
 # What each error status means, as every operation that can answer it documents it.
@@ -127,6 +144,7 @@ class CopApi(NinjaAPI):
 
 api = CopApi(
     parser=JsonOnlyParser(),
+    renderer=ApiRenderer(),
     # Deep links put a link inside each operation's toggle button, which
     # screen readers cannot reach as separate controls.
     docs=AccessibleSwagger(settings={"deepLinking": False}),

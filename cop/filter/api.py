@@ -11,6 +11,7 @@ parameter annotations at run time.
 import datetime
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
@@ -18,18 +19,20 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from cop.core.api import ErrorOut
+from cop.core.api_fields import ClockTime, OneOf, TimeZone
 from cop.core.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from cop.core.middleware import client_ip
 from cop.core.models import User
+from cop.core.pagination import LimitOffset, Page
 from cop.core.visible import check_name
 from cop.filter import access, actions, coverage, forms, invitations, reporting
 from cop.filter.categories import BY_CODE, ILLEGAL
 from cop.filter.indicators import preventive_by_month
 from cop.filter.models import (
-    TIMEZONE_CHOICES,
     Device,
     Entry,
     Family,
@@ -42,8 +45,6 @@ from cop.filter.setup import CPE_ID_OPTION, doh_url, private_dns_host
 from cop.filter.views.devices import ask_url
 from cop.filter.views.invitations import link_maker
 from cop.guidance.validators import plain_text
-
-TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
 
 
 class GuardianSession(SessionAuth):
@@ -71,7 +72,10 @@ router = Router(tags=["family filter"], auth=GuardianSession())
 Text60 = Annotated[str, Field(min_length=1, max_length=60)]
 Site = Annotated[str, Field(min_length=1, max_length=forms.MAX_SITE_INPUT)]
 Day = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
-CategoryCode = Annotated[str, Field(max_length=20)]
+# What a parent may choose (never the illegal list): the same list the pages offer.
+CategoryCode = Annotated[
+    str, OneOf(frozenset(code for code, _label in forms.category_choices()), "A category a parent may block.")
+]
 
 
 def _user(request: HttpRequest) -> User:
@@ -107,9 +111,7 @@ def _valid(function: Any, *args: Any) -> Any:
 class FamilyIn(Schema):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     kind: Family.Kind = Family.Kind.FAMILY
-    time_zone: Annotated[str, Field(max_length=64, description="An IANA time zone, e.g. Africa/Nairobi.")] = (
-        "UTC"
-    )
+    time_zone: TimeZone = "UTC"
 
 
 class FamilyOut(Schema):
@@ -159,8 +161,11 @@ class EntryCreatedOut(EntryOut):
 class ScheduleIn(Schema):
     label: Text60
     days: Annotated[list[Day], Field(min_length=1, max_length=7)]
-    start: datetime.time
-    end: datetime.time = Field(description="Earlier than start: the window runs past midnight.")
+    start: ClockTime
+    end: ClockTime = Field(
+        description="Earlier than start: the window runs past midnight. Equal to start: the window lasts "
+        "24 hours from the start (00:00 to 00:00 is the whole day)."
+    )
     block_everything: bool = Field(False, description="Block everything except `allowed` in the window.")
     categories: Annotated[list[CategoryCode], Field(max_length=20)] = []
     allowed: Annotated[list[Site], Field(max_length=forms.MAX_ALLOWED_SITES)] = []
@@ -170,8 +175,8 @@ class ScheduleOut(Schema):
     id: int
     label: str
     days: list[int]
-    start: datetime.time
-    end: datetime.time
+    start: ClockTime
+    end: ClockTime
     block_everything: bool
     categories: list[str]
     allowed: list[str]
@@ -250,7 +255,8 @@ class PauseOut(Schema):
 
 
 class QueryLogIn(Schema):
-    hours: Annotated[int, Field(ge=1, le=24 * 365)]
+    # The installation's limit, read when the API is loaded (settings do not change while it runs).
+    hours: Annotated[int, Field(ge=1, le=settings.FILTER_QUERY_LOG_MAX_HOURS)]
 
 
 class QueryLogOut(Schema):
@@ -401,18 +407,16 @@ def _with_rules(profiles: QuerySet[Profile]) -> QuerySet[Profile]:
 
 
 @router.get("/filter/families", response=list[FamilyOut], summary="The families you are a guardian of")
+@paginate(LimitOffset)
 def list_families(request: HttpRequest) -> Any:
-    return [_family_out(f) for f in access.families_of(_user(request)).prefetch_related("guardians__user")]
+    families = access.families_of(_user(request)).prefetch_related("guardians__user").order_by("name", "pk")
+    return Page(families, _family_out)
 
 
 @router.post(
     "/filter/families", response={201: FamilyOut}, summary="Create a family; you become its guardian"
 )
 def create_family(request: HttpRequest, body: FamilyIn) -> Any:
-    if body.time_zone not in TIME_ZONES:
-        raise Invalid(
-            _("Unknown time zone %(zone)s; use an IANA name such as Europe/Paris."), zone=body.time_zone[:64]
-        )
     family = actions.create_family(_user(request), _text(body.name), body.kind, body.time_zone)
     return Status(201, _family_out(family))
 
@@ -433,9 +437,10 @@ def _invitation_out(invitation: Invitation) -> dict[str, Any]:
     response=list[InvitationOut],
     summary="Invitations to become a guardian that wait for an answer",
 )
+@paginate(LimitOffset)
 def list_invitations(request: HttpRequest, family_id: int) -> Any:
     family = access.family_for(_user(request), family_id)
-    return [_invitation_out(i) for i in invitations.live(family).select_related("invited_by")]
+    return Page(invitations.live(family).select_related("invited_by"), _invitation_out)
 
 
 @router.post(
@@ -473,12 +478,18 @@ def revoke_invitation(request: HttpRequest, family_id: int, invitation_id: int) 
 # Profiles
 
 
-@router.get("/filter/profiles", response=list[ProfileOut], summary="Children's profiles of your families")
+# A `family` filter naming a family that is not the caller's is a 404, as everywhere in this API.
+@router.get(
+    "/filter/profiles",
+    response={200: list[ProfileOut], 404: ErrorOut},
+    summary="Children's profiles of your families",
+)
+@paginate(LimitOffset)
 def list_profiles(request: HttpRequest, filters: Query[ProfileFilter]) -> Any:
     profiles = access.profiles_of(_user(request))
     if filters.family is not None:
         profiles = profiles.filter(family=access.family_for(_user(request), filters.family))
-    return [_profile_out(request, p) for p in _with_rules(profiles).order_by("family", "name", "pk")]
+    return Page(_with_rules(profiles).order_by("family", "name", "pk"), lambda p: _profile_out(request, p))
 
 
 @router.post("/filter/profiles", response={201: ProfileOut}, summary="Add a child's profile")
@@ -607,8 +618,6 @@ def delete_entry(request: HttpRequest, entry_id: int) -> Any:
 )
 def create_schedule(request: HttpRequest, profile_id: int, body: ScheduleIn) -> Any:
     profile = access.profile_for(_user(request), profile_id)
-    if body.start == body.end:
-        raise Invalid(_("The end must differ from the start."))
     categories = _valid(forms.check_categories, body.categories)
     if not body.block_everything and not categories:
         raise Invalid(_("Give at least one category, or set block_everything."))
@@ -667,15 +676,18 @@ def delete_device(request: HttpRequest, device_id: int) -> Any:
 
 
 @router.get(
-    "/filter/unblock-requests", response=list[UnblockOut], summary="Children's requests to unblock sites"
+    "/filter/unblock-requests",
+    response={200: list[UnblockOut], 404: ErrorOut},
+    summary="Children's requests to unblock sites",
 )
+@paginate(LimitOffset)
 def list_requests(request: HttpRequest, filters: Query[UnblockFilter]) -> Any:
     found = access.requests_of(_user(request))
     if filters.status is not None:
         found = found.filter(status=filters.status)
     if filters.profile is not None:
         found = found.filter(profile=access.profile_for(_user(request), filters.profile))
-    return [_unblock_out(r) for r in found.order_by("-created_at", "-pk")[:500]]
+    return Page(found.order_by("-created_at", "-pk"), _unblock_out)
 
 
 @router.post(

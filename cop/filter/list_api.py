@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from cop.core.api import ErrorOut, actor, token_auth
 from cop.core.errors import Conflict, Invalid, NotFound, TooLarge
+from cop.core.pagination import LimitOffset
 from cop.filter import jobs, permissions
 from cop.filter.list_forms import MAX_UPLOAD
 from cop.filter.models import FilterList, ListVersion
@@ -88,6 +90,7 @@ def _list_for(request: HttpRequest, list_id: int) -> FilterList:
 
 
 @router.get("/filter/lists", response=list[ListOut], summary="The block lists this token may import into")
+@paginate(LimitOffset)
 def list_lists(request: HttpRequest) -> Any:
     return [_list_out(filter_list) for filter_list in permissions.lists_for(actor(request))]
 

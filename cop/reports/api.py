@@ -12,11 +12,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import BaseModel
 
 from cop.core.api import ErrorOut, actor, token_auth
+from cop.core.api_fields import CountryCode
 from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
+from cop.core.pagination import LimitOffset, Page
 from cop.reports import cases as workflow
 from cop.reports import intake, ratelimit
 from cop.reports.models import ActionKind, Case
@@ -24,7 +28,10 @@ from cop.reports.models import ActionKind, Case
 router = Router(tags=["reports"])
 
 
-class ContactIn(Schema):
+class ContactIn(BaseModel):
+    # A pydantic model, not a ninja Schema: a Schema reads any value's attributes, so `"contact": "AAA"`
+    # was taken for an empty contact instead of being refused.
+
     name: Annotated[str, Field(max_length=200)] = ""
     email: Annotated[str, Field(max_length=200)] = ""
     phone: Annotated[str, Field(max_length=200)] = ""
@@ -36,14 +43,27 @@ class ContactIn(Schema):
     )
 
 
+# A web link as the intake accepts it (cop/reports/intake.py, clean_url): a host name with a dot, with or
+# without http(s)://, then an optional path of visible ASCII; never empty. Spaces around it are trimmed.
+Link = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=intake.MAX_URL_LENGTH,
+        pattern=r"^\s*(https?://)?([A-Za-z0-9]([A-Za-z0-9-]{0,60}[A-Za-z0-9])?\.){1,3}[A-Za-z]{2,63}([/?#][!-~]*)?\s*$",
+        description="e.g. https://example.com/page or example.com/page",
+    ),
+]
+
+
 class ReportIn(Schema):
-    country: Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166 alpha-2 of the reporter")]
+    country: CountryCode = Field(description="ISO 3166 alpha-2 of the reporter")
     reporter_age: Literal["8-12", "13-17", "adult"]
     where_seen: Literal[
         "website", "social-network", "video", "game", "messaging", "email", "in-person", "other"
     ]
     urls: Annotated[
-        list[Annotated[str, Field(max_length=2048)]],
+        list[Link],
         Field(
             max_length=10,
             description="Web links of what was seen, at least one for web content. May be empty when "
@@ -199,9 +219,10 @@ def _visible_case(request: HttpRequest, pk: int) -> Case:
 @router.get(
     "/cases", response=list[CaseOut], auth=token_auth, summary="Open cases of the token's organisation"
 )
+@paginate(LimitOffset)
 def list_cases(request: HttpRequest) -> Any:
     cases = workflow.visible_cases(actor(request)).exclude(status="closed").prefetch_related("report__urls")
-    return [_case_out(request, c) for c in cases.order_by("priority", "created_at")[:500]]
+    return Page(cases.order_by("priority", "created_at", "pk"), lambda case: _case_out(request, case))
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=token_auth, summary="One case")
@@ -288,7 +309,7 @@ def _cells(rows: list[Any]) -> list[dict[str, Any]]:
 def report_statistics(
     request: HttpRequest,
     year: Annotated[int | None, Field(ge=2000, le=2100)] = None,
-    country: Annotated[str | None, Field(min_length=2, max_length=2)] = None,
+    country: CountryCode | None = None,
 ) -> Any:
     """Anonymous counts protected by the platform's disclosure control: a count below
     `suppression_threshold` is null, and so is any count or total that would let a null one be worked

@@ -5,14 +5,18 @@ parameter annotations at run time.
 """
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
+from ninja.pagination import paginate
+from pydantic import StringConstraints, WithJsonSchema
 
+from cop.core.api import ErrorOut
 from cop.core.errors import NotFound
+from cop.core.pagination import LimitOffset, Page
 from cop.threats.models import Classification, Risk
 
 router = Router(tags=["threats"])
@@ -52,21 +56,37 @@ def _version(version: int | None) -> Classification:
     return get_object_or_404(Classification, version=version)
 
 
+# `/threats/versions` is the list of versions, so no risk code is "versions".
+# (The request for it never reaches get_risk: the schema only says so.)
+RiskCodeInPath = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9-]{1,40}$"),
+    WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9-]{1,40}$", "not": {"const": "versions"}}),
+]
+
+
 @router.get("/threats/versions", response=list[ClassificationOut], summary="Versions of the classification")
+@paginate(LimitOffset)
 def list_versions(request: HttpRequest) -> Any:
     return Classification.objects.all()
 
 
-@router.get("/threats", response=list[RiskOut], summary="Risks of a version (the newest by default)")
+# A `version` that does not exist is a 404, as in the path of /threats/{code}.
+@router.get(
+    "/threats",
+    response={200: list[RiskOut], 404: ErrorOut},
+    summary="Risks of a version (the newest by default)",
+)
+@paginate(LimitOffset)
 def list_risks(request: HttpRequest, version: int | None = None) -> Any:
     """Each risk carries its texts in all six languages: name, description,
     examples, and a child-friendly name and explanation per age band."""
     classification = _version(version)
-    return [_risk_out(r, classification.version) for r in classification.risks.all()]
+    return Page(classification.risks.all(), lambda risk: _risk_out(risk, classification.version))
 
 
 @router.get("/threats/{code}", response=RiskOut, summary="One risk")
-def get_risk(request: HttpRequest, code: str, version: int | None = None) -> Any:
+def get_risk(request: HttpRequest, code: RiskCodeInPath, version: int | None = None) -> Any:
     classification = _version(version)
     risk = get_object_or_404(Risk, classification=classification, code=code)
     return _risk_out(risk, classification.version)

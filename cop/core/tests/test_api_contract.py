@@ -107,3 +107,131 @@ def test_a_domain_error_is_put_into_words_when_shown_not_when_raised() -> None:
         english = error.text()
     assert english.startswith("a.example is already") and french != english and "a.example" in french
     assert (error.status, error.code) == (409, "conflict")
+
+
+def _parameter(url: str, method: str, name: str) -> dict[str, Any]:
+    operation = SCHEMA["paths"][url][method]
+    schema: dict[str, Any] = next(p["schema"] for p in operation["parameters"] if p["name"] == name)
+    return schema
+
+
+def _body_field(url: str, field: str) -> dict[str, Any]:
+    ref = SCHEMA["paths"][url]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema: dict[str, Any] = SCHEMA["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"][field]
+    return schema
+
+
+def _enum(schema: dict[str, Any]) -> set[Any]:
+    """The enum of a schema, or of the non-null branch of an optional one."""
+    for branch in [schema, *schema.get("anyOf", [])]:
+        if "enum" in branch:
+            return set(branch["enum"])
+    raise AssertionError(f"no enum in {schema}")
+
+
+def test_closed_lists_the_server_checks_are_enums_in_the_schema() -> None:
+    assert _enum(_parameter("/api/v1/countries", "get", "region")) == {
+        "africa", "americas", "arab-states", "asia-pacific", "cis", "europe"
+    }  # fmt: skip
+    countries = _enum(_parameter("/api/v1/alerts", "get", "country"))
+    assert {"KE", "ke", "FR"} <= countries and "AA" not in countries
+    assert _enum(_body_field("/api/v1/reports", "country")) == countries
+    assert "Africa/Nairobi" in _enum(_body_field("/api/v1/filter/families", "time_zone"))
+    assert "Mars/Olympus" not in _enum(_body_field("/api/v1/filter/families", "time_zone"))
+
+
+def test_a_link_must_not_be_empty_and_the_query_log_length_is_the_installations(settings: Any) -> None:
+    link = _body_field("/api/v1/reports", "urls")["items"]
+    assert link["minLength"] >= 1 and not re.search(link["pattern"], "")
+    assert re.search(link["pattern"], "example.com/a") and re.search(link["pattern"], "https://a.example/b?c")
+    hours = _body_field("/api/v1/filter/profiles/{profile_id}/query-log", "hours")
+    assert (hours["minimum"], hours["maximum"]) == (1, settings.FILTER_QUERY_LOG_MAX_HOURS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/v1/countries?region=aa", "/api/v1/organisations?country=AA", "/api/v1/alerts?country=AA"]
+)
+def test_a_value_outside_a_closed_list_is_refused_by_validation(path: str) -> None:
+    response = Client().get(path)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+
+
+# Lists fixed by the reference data, short and whole by nature; every other list is paged.
+WHOLE_LISTS = {"/api/v1/regions", "/api/v1/countries", "/api/v1/filter/categories", "/api/v1/search"}
+
+
+def test_every_list_that_grows_with_the_data_is_paged_the_same_way() -> None:
+    for url, operations in SCHEMA["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        answer = {int(k): v for k, v in get["responses"].items()}[200]["content"]["application/json"][
+            "schema"
+        ]
+        if "$ref" in answer:
+            answer = SCHEMA["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
+        if answer.get("type") == "array":
+            assert url in WHOLE_LISTS, f"{url} answers a bare list"
+        elif set(answer.get("properties", {})) == {"items", "count"}:
+            parameters = {p["name"]: p["schema"] for p in get["parameters"]}
+            assert (parameters["limit"]["maximum"], parameters["offset"]["minimum"]) == (500, 0), url
+
+
+MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
+
+
+@pytest.mark.django_db
+def test_every_moment_is_written_one_way_iso_8601_to_the_second_with_its_offset() -> None:
+    # Alerts wrote `...:00.123456+00:00` and the family filter `...:00.123Z`.
+    from cop.alerts.tests.helpers import make_alert
+    from cop.core.tests.base import make_world
+
+    world = make_world()
+    make_alert(world.hana, world.kenya_hotline)
+    alert = Client().get("/api/v1/alerts").json()["items"][0]
+    assert MOMENT.match(alert["published_at"]) and MOMENT.match(alert["updated_at"])
+    assert alert["withdrawn_at"] is None, "a moment that has not happened is null, not left out"
+
+
+# Findings of the property-based test (test_api_fuzz.py), each kept as a plain example.
+
+
+@pytest.mark.django_db
+def test_a_contact_that_is_not_an_object_is_refused_not_taken_for_an_empty_one() -> None:
+    body = {"country": "KE", "reporter_age": "adult", "where_seen": "website", "urls": ["a.example/x"]}
+    response = Client().post("/api/v1/reports", {**body, "contact": "AAA"}, content_type="application/json")
+    assert response.status_code == 422 and response.json()["details"][0]["location"][-1] == "contact"
+
+
+def test_a_time_of_day_is_documented_and_read_as_the_families_clock() -> None:
+    start = _body_field("/api/v1/filter/profiles/{profile_id}/schedules", "start")
+    out = SCHEMA["components"]["schemas"]["ScheduleOut"]["properties"]["start"]
+    assert start["pattern"] == out["pattern"] and "format" not in out  # "time" demands an offset
+    for value in ["07:00", "23:59:59"]:
+        assert re.match(start["pattern"], value)
+    for value in ["07:00:00Z", "24:00", "7:00"]:
+        assert not re.match(start["pattern"], value)
+
+
+def test_no_risk_code_is_taken_by_the_list_of_versions() -> None:
+    code = _parameter("/api/v1/threats/{code}", "get", "code")
+    assert code["not"] == {"const": "versions"} and re.match(code["pattern"], "content-aggressive")
+
+
+@pytest.mark.django_db
+def test_a_filter_naming_nothing_answers_as_documented() -> None:
+    client = Client()
+    assert client.get("/api/v1/alerts", {"risk": "no-such-risk"}).json() == {"items": [], "count": 0}
+    assert client.get("/api/v1/threats", {"version": 99}).status_code == 404
+    assert 404 in {int(status) for status in SCHEMA["paths"]["/api/v1/threats"]["get"]["responses"]}
+
+
+def test_an_organisations_rules_are_in_its_schema() -> None:
+    organisation = SCHEMA["components"]["schemas"]["OrganisationIn"]
+    assert organisation["then"]["required"] == ["country"]
+    assert organisation["if"]["properties"]["kind"]["enum"] == ["ministry", "regulator"]
+    website = _body_field("/api/v1/organisations", "website")["anyOf"][0]
+    assert re.match(website["pattern"], "https://a.example") and not re.match(
+        website["pattern"], "reports:queue"
+    )

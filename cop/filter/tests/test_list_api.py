@@ -42,7 +42,7 @@ class ListApiTestCase(BaseTestCase):
 
     def test_a_hotline_pushes_its_list_and_follows_the_import_to_its_end(self) -> None:
         listed = self.client.get("/api/v1/filter/lists", headers=self.auth(self.hotline)).json()
-        assert [item["name"] for item in listed] == ["Hotline list"]
+        assert [item["name"] for item in listed["items"]] == ["Hotline list"]
         upload = SimpleUploadedFile("hotline.txt", LIST.encode())
         response = self.client.post(
             f"/api/v1/filter/lists/{self.illegal.pk}/versions",
