@@ -83,7 +83,8 @@ class ApiRenderer(JSONRenderer):
 
 # What each error status means, as every operation that can answer it documents it.
 ERROR_DESCRIPTIONS = {
-    400: "The body cannot be read (not JSON, or a malformed multipart form).",
+    400: "The request cannot be read: a body that is not JSON or a malformed multipart form, or an "
+    "address Django refuses (control characters in the query string).",
     401: "No valid credentials: an API token (`Authorization: Bearer <token>`) or, for the family "
     "filter, the web site's session.",
     403: "The credentials do not allow this (the token's role, or a session's missing CSRF token).",
@@ -103,10 +104,11 @@ def error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
 
     Credentials give 401 and 403 (a token's role, a session's CSRF check on writes); a path parameter
     names something that may not exist or not be the caller's (404); any parameter or body can be
-    invalid (422); a body can be unreadable (400), too large (413) or not JSON (415). Statuses that
+    invalid (422); a request can be unreadable (400), a body too large (413) or not JSON (415). Statuses that
     depend on the operation's own rules (409, 429) are declared by the operation itself.
     """
-    statuses: set[int] = set()
+    # Any request can carry an address that cannot be read (Django answers 400 before the operation).
+    statuses: set[int] = {400}
     schemes = {name for requirement in operation.get("security", []) for name in requirement}
     if schemes:
         statuses.add(401)
@@ -119,7 +121,7 @@ def error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
     if parameters or body:
         statuses.add(422)
     if body:
-        statuses.update({400, 413})
+        statuses.add(413)
     if "application/json" in body:
         statuses.add(415)
     return statuses

@@ -492,7 +492,8 @@ def list_profiles(request: HttpRequest, filters: Query[ProfileFilter]) -> Any:
     return Page(_with_rules(profiles).order_by("family", "name", "pk"), lambda p: _profile_out(request, p))
 
 
-@router.post("/filter/profiles", response={201: ProfileOut}, summary="Add a child's profile")
+# The `family` of the body may name a family that is not the caller's: 404, as in a path.
+@router.post("/filter/profiles", response={201: ProfileOut, 404: ErrorOut}, summary="Add a child's profile")
 def create_profile(request: HttpRequest, body: ProfileIn) -> Any:
     """Without `blocked_categories` the profile starts with those usual for the age band."""
     family = access.family_for(_user(request), body.family)
