@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
-from pydantic import AnyHttpUrl, ConfigDict, StringConstraints, WithJsonSchema, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, JsonValue, StringConstraints, WithJsonSchema, model_validator
 
 from cop.core import audit, permissions
 from cop.core.api_fields import CountryCode, RegionCode
@@ -180,7 +180,7 @@ Description = Annotated[str, StringConstraints(max_length=2000)]
 
 
 # A ministry or a regulator belongs to a country (Organisation.clean): said in the schema too.
-NATIONAL_KINDS = sorted([OrganisationKind.MINISTRY.value, OrganisationKind.REGULATOR.value])
+NATIONAL_KINDS: list[JsonValue] = [OrganisationKind.MINISTRY.value, OrganisationKind.REGULATOR.value]
 # pydantic's AnyHttpUrl is documented as any URI ("reports:queue"); only http and https are read.
 Website = Annotated[
     AnyHttpUrl,
