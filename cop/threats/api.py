@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
-from pydantic import StringConstraints, WithJsonSchema
+from pydantic import StringConstraints
 
 from cop.core.api import ErrorOut
 from cop.core.errors import NotFound
@@ -56,16 +56,15 @@ def _version(version: int | None) -> Classification:
     return get_object_or_404(Classification, version=version)
 
 
-# `/threats/versions` is the list of versions, so no risk code is "versions".
-# (The request for it never reaches get_risk: the schema only says so.)
-RiskCodeInPath = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9-]{1,40}$"),
-    WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9-]{1,40}$", "not": {"const": "versions"}}),
-]
+# A risk code as the classification writes them ("contact-sexual", "privacy").
+RiskCodeInPath = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 
 
-@router.get("/threats/versions", response=list[ClassificationOut], summary="Versions of the classification")
+# Not under /threats/: any name there is a risk code (/threats/{code}), and a list of versions answering
+# for the code "versions" would break what that operation documents.
+@router.get(
+    "/classification/versions", response=list[ClassificationOut], summary="Versions of the classification"
+)
 @paginate(LimitOffset)
 def list_versions(request: HttpRequest) -> Any:
     return Classification.objects.all()

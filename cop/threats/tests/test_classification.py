@@ -74,7 +74,12 @@ class ClassificationTestCase(BaseTestCase):
         one = self.client.get("/api/v1/threats/content-aggressive").json()
         assert one["dimension"] == "content" and one["type"] == "aggressive" and one["version"] == 1
         assert self.client.get("/api/v1/threats/nothing").json()["code"] == "not_found"
-        assert self.client.get("/api/v1/threats/versions").json()["items"][0]["version"] == 1
+        assert self.client.get("/api/v1/classification/versions").json()["items"][0]["version"] == 1
+
+    def test_versions_is_not_a_path_of_its_own_among_the_risks(self) -> None:
+        # /threats/{code} owns every name under /threats/: "versions" is a risk code that does not exist.
+        response = self.client.get("/api/v1/threats/versions")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
 @pytest.mark.django_db
