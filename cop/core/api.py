@@ -17,7 +17,7 @@ from ninja.security import HttpBearer
 from pydantic import AnyHttpUrl, ConfigDict, JsonValue, StringConstraints, WithJsonSchema, model_validator
 
 from cop.core import audit, permissions
-from cop.core.api_fields import CountryCode, RegionCode
+from cop.core.api_fields import Body, CountryCode, FreeText, FromString, RegionCode, VisibleText
 from cop.core.errors import Conflict, Invalid, NotFound
 from cop.core.middleware import client_ip
 from cop.core.models import (
@@ -175,8 +175,8 @@ class OrganisationOut(Schema):
     description: str
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
+Name = Annotated[VisibleText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[FreeText, StringConstraints(max_length=2000)]
 
 
 # A ministry or a regulator belongs to a country (Organisation.clean): said in the schema too.
@@ -190,7 +190,7 @@ Website = Annotated[
 ]
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(Body):
     model_config = ConfigDict(
         json_schema_extra={
             "if": {"properties": {"kind": {"enum": NATIONAL_KINDS}}, "required": ["kind"]},
@@ -199,7 +199,7 @@ class OrganisationIn(Schema):
     )
 
     name: Name
-    kind: OrganisationKind
+    kind: Annotated[OrganisationKind, FromString]
     country: CountryCode | None = None
     website: Website | None = None
     description: Description = ""
@@ -211,9 +211,9 @@ class OrganisationIn(Schema):
         return self
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Body):
     name: Name | None = None
-    kind: OrganisationKind | None = Field(
+    kind: Annotated[OrganisationKind, FromString] | None = Field(
         None, description="Only the secretariat may change it (403 otherwise): it decides where reports go."
     )
     country: CountryCode | None = None

@@ -9,16 +9,46 @@ of the operation runs.
 import csv
 import datetime
 import re
+import sys
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+    WithJsonSchema,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from cop.core.models.countries import REGION_NAMES
+from cop.core.visible import check_name, is_invisible, pydantic_check
+
+
+class Body(BaseModel):
+    """Base of every JSON request body: the schema and the server agree on what a body may be.
+
+    Strict: a JSON string is not a boolean or a number (`"share_abroad": "true"` is refused, as the schema
+    says `boolean`), nor a number a string. Closed: a key the schema does not name is refused (422), and
+    the schema says so (`additionalProperties: false`), instead of being silently dropped.
+    A pydantic model rather than ninja's Schema, which reads any value's attributes and so would take
+    `"contact": "text"` for an empty object.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+# For a value that JSON writes as a string and pydantic's strict mode wants as a Python object (an enum
+# member, a time of day): validated from its string, as the schema documents it.
+FromString = Strict(False)
+
 
 REFERENCE = Path(__file__).resolve().parent / "reference" / "countries.csv"
 
@@ -81,8 +111,55 @@ def _clock(value: Any) -> Any:
 
 ClockTime = Annotated[
     datetime.time,
+    FromString,
     BeforeValidator(_clock),
     WithJsonSchema(
         {"type": "string", "pattern": CLOCK.pattern, "description": "A time of day, HH:MM or HH:MM:SS."}
     ),
 ]
+
+
+def _invisible_ranges() -> str:
+    """The characters `check_name` refuses, as the body of a regular-expression class of ranges."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(sys.maxunicode + 1):
+        if is_invisible(chr(point)):
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+
+    def escape(point: int) -> str:
+        # An escape both JSON Schema's (ECMA) and Python's regular expressions read; beyond the BMP the
+        # character itself, since their escapes differ there.
+        return f"\\u{point:04x}" if point <= 0xFFFF else chr(point)
+
+    return "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges)
+
+
+# Text that shows what it holds (cop/core/visible.py): no control, format or blank character. Stricter
+# than `check_name` in one case only: a zero-width joiner inside a Persian or Indic word, or an emoji
+# sequence, passes the check but not the pattern, which cannot say "between two such letters".
+VISIBLE_TEXT_PATTERN = f"^[^{_invisible_ranges()}]*$"
+
+
+def _visible(value: Any) -> Any:
+    # Before any trimming, on the text as sent, which is what the pattern describes: "\tname" is refused
+    # by both, not trimmed into a valid name by the server alone.
+    return _check_name(value) if isinstance(value, str) else value
+
+
+_check_name = pydantic_check(check_name)
+
+# A name, a label: refused by the server with check_name's translated message, stated in the schema as
+# VISIBLE_TEXT_PATTERN. Combine with a length: `Annotated[VisibleText, StringConstraints(max_length=60)]`.
+VisibleText = Annotated[
+    str,
+    BeforeValidator(_visible),
+    Field(json_schema_extra={"pattern": VISIBLE_TEXT_PATTERN}),
+]
+
+
+# Free text (a description, a note): any character but NUL, which no database keeps as text and the
+# middleware refuses in any request (400). Invisible characters stay, shown as codes where displayed.
+FreeText = Annotated[str, Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})]

@@ -23,7 +23,7 @@ from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from cop.core.api import ErrorOut
-from cop.core.api_fields import ClockTime, OneOf, TimeZone
+from cop.core.api_fields import Body, ClockTime, FromString, OneOf, TimeZone
 from cop.core.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from cop.core.middleware import client_ip
 from cop.core.models import User
@@ -108,9 +108,9 @@ def _valid(function: Any, *args: Any) -> Any:
 # Schemas
 
 
-class FamilyIn(Schema):
+class FamilyIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    kind: Family.Kind = Family.Kind.FAMILY
+    kind: Annotated[Family.Kind, FromString] = Family.Kind.FAMILY
     time_zone: TimeZone = "UTC"
 
 
@@ -122,7 +122,7 @@ class FamilyOut(Schema):
     guardians: list[str] = Field(description="Usernames of the family's guardians.")
 
 
-class InvitationIn(Schema):
+class InvitationIn(Body):
     email: Annotated[
         str, Field(min_length=3, max_length=254, description="The other guardian's e-mail address.")
     ]
@@ -137,12 +137,12 @@ class InvitationOut(Schema):
     expires_at: datetime.datetime
 
 
-class EntryIn(Schema):
+class EntryIn(Body):
     name: Site = Field(
         description="A domain name, or a pasted address (blocking it blocks its whole site); "
         "it covers its subdomains."
     )
-    action: Entry.Action
+    action: Annotated[Entry.Action, FromString]
 
 
 class EntryOut(Schema):
@@ -158,7 +158,7 @@ class EntryCreatedOut(EntryOut):
     )
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(Body):
     label: Text60
     days: Annotated[list[Day], Field(min_length=1, max_length=7)]
     start: ClockTime
@@ -182,7 +182,7 @@ class ScheduleOut(Schema):
     allowed: list[str]
 
 
-class DeviceIn(Schema):
+class DeviceIn(Body):
     name: Text60
     networks: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=forms.MAX_NETWORKS)] = []
 
@@ -205,7 +205,7 @@ class DeviceOut(Schema):
     last_seen_at: datetime.datetime | None
 
 
-class ProfileIn(Schema):
+class ProfileIn(Body):
     family: int
     name: Text60
     age_band: Literal["5-7", "8-12", "13-17"]
@@ -214,7 +214,7 @@ class ProfileIn(Schema):
     )
 
 
-class ProfilePatch(Schema):
+class ProfilePatch(Body):
     name: Text60 | None = None
     age_band: Literal["5-7", "8-12", "13-17"] | None = None
     blocked_categories: Annotated[list[CategoryCode], Field(max_length=20)] | None = None
@@ -246,7 +246,7 @@ class ProfileFilter(Schema):
     family: int | None = None
 
 
-class PauseIn(Schema):
+class PauseIn(Body):
     minutes: Annotated[int, Field(ge=1, le=24 * 60)]
 
 
@@ -254,7 +254,7 @@ class PauseOut(Schema):
     paused_until: datetime.datetime | None
 
 
-class QueryLogIn(Schema):
+class QueryLogIn(Body):
     # The installation's limit, read when the API is loaded (settings do not change while it runs).
     hours: Annotated[int, Field(ge=1, le=settings.FILTER_QUERY_LOG_MAX_HOURS)]
 
@@ -512,7 +512,7 @@ def get_profile(request: HttpRequest, profile_id: int) -> Any:
 @router.patch("/filter/profiles/{profile_id}", response=ProfileOut, summary="Change a child's settings")
 def update_profile(request: HttpRequest, profile_id: int, body: ProfilePatch) -> Any:
     profile = access.profile_for(_user(request), profile_id)
-    changes = body.dict(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True)
     # Everything is checked before anything is saved: a bad value changes nothing.
     if changes.get("name") is not None:
         changes["name"] = _text(changes["name"])

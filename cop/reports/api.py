@@ -13,10 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BaseModel
 
 from cop.core.api import ErrorOut, actor, token_auth
-from cop.core.api_fields import CountryCode
+from cop.core.api_fields import Body, CountryCode
 from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
@@ -28,10 +27,7 @@ from cop.reports.models import ActionKind, Case
 router = Router(tags=["reports"])
 
 
-class ContactIn(BaseModel):
-    # A pydantic model, not a ninja Schema: a Schema reads any value's attributes, so `"contact": "AAA"`
-    # was taken for an empty contact instead of being refused.
-
+class ContactIn(Body):
     name: Annotated[str, Field(max_length=200)] = ""
     email: Annotated[str, Field(max_length=200)] = ""
     phone: Annotated[str, Field(max_length=200)] = ""
@@ -56,7 +52,7 @@ Link = Annotated[
 ]
 
 
-class ReportIn(Schema):
+class ReportIn(Body):
     country: CountryCode = Field(description="ISO 3166 alpha-2 of the reporter")
     reporter_age: Literal["8-12", "13-17", "adult"]
     where_seen: Literal[
@@ -83,7 +79,7 @@ class ReceiptOut(Schema):
     status: str
 
 
-class StatusIn(Schema):
+class StatusIn(Body):
     receipt: Annotated[str, Field(max_length=20)]
     secret: Annotated[str, Field(max_length=40)]
 
@@ -110,14 +106,14 @@ class CaseOut(Schema):
     contact: dict[str, str] | None
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(Body):
     assessment: Literal[
         "internationally-illegal", "nationally-illegal", "harmful-legal", "not-actionable", "duplicate"
     ]
     duplicate_of: int | None = None
 
 
-class ActionIn(Schema):
+class ActionIn(Body):
     kind: Literal["takedown-notice", "law-enforcement", "forward-hotline", "refer-helpline", "close"]
     target: Annotated[str, Field(max_length=300)] = ""
     target_organisation: int | None = None
@@ -152,7 +148,7 @@ def create_report(
     Keep the `secret`: with the receipt it shows the status later, and it cannot be shown again otherwise."""
     if not ratelimit.allow(client_ip(request) or ""):
         raise TooMany(_("Too many reports from this address; try again in a few minutes."))
-    contact = body.contact.dict() if body.contact else {}
+    contact = body.contact.model_dump() if body.contact else {}
     submission = intake.Submission(
         country=body.country.upper(),
         language=body.language or get_language() or "en",

@@ -204,6 +204,56 @@ class OrganisationApiTestCase(BaseTestCase):
             self.assertIn("message", answer)
         self.assertEqual(AuditEvent.objects.count(), before)
 
+    def test_the_schema_says_names_hold_only_visible_characters_and_the_server_agrees(self) -> None:
+        import re
+
+        from cop.api import api
+
+        schemas = api.get_openapi_schema()["components"]["schemas"]
+        for model in ("OrganisationIn", "OrganisationPatch"):
+            pattern = schemas[model]["properties"]["name"].get("pattern") or next(
+                part["pattern"] for part in schemas[model]["properties"]["name"]["anyOf"] if "pattern" in part
+            )
+            for name in ("Right\u202eto left", "Zero\u200bwidth", "\tTabbed", "Soft\u00adhyphen"):
+                self.assertIsNone(re.match(pattern, name), name)
+                status, body = call(
+                    self.client,
+                    "post",
+                    "/api/v1/organisations",
+                    self.alice_token,
+                    {"name": name, "kind": "ngo"},
+                )
+                self.assertEqual((status, body["code"]), (422, "invalid_request"), name)
+            self.assertIsNotNone(re.match(pattern, "Académie 学院 — Ligne d'écoute"))
+        self.assertFalse(schemas["OrganisationIn"]["additionalProperties"])
+
+    def test_a_body_is_read_as_json_types_without_coercion(self) -> None:
+        for body in (
+            {"name": "Alliance", "kind": "ngo", "description": 5},
+            {"name": 5, "kind": "ngo"},
+            {"name": "Alliance", "kind": "ngo", "country": True},
+        ):
+            status, answer = call(self.client, "post", "/api/v1/organisations", self.alice_token, body)
+            self.assertEqual((status, answer["code"]), (422, "invalid_request"), body)
+
+    def test_a_key_the_schema_does_not_name_is_refused_not_ignored(self) -> None:
+        hotline = self.world.kenya_hotline
+        for method, path in (
+            ("post", "/api/v1/organisations"),
+            ("patch", f"/api/v1/organisations/{hotline.pk}"),
+        ):
+            status, answer = call(
+                self.client,
+                method,
+                path,
+                self.alice_token,
+                {"name": "Alliance", "kind": "ngo", "colour": "red"},
+            )
+            self.assertEqual((status, answer["code"]), (422, "invalid_request"), path)
+            self.assertEqual(answer["details"][0]["location"][-1], "colour")
+        hotline.refresh_from_db()
+        self.assertEqual(hotline.name, "Kenya Hotline")
+
     def test_a_revoked_token_stops_working(self) -> None:
         ApiToken.objects.get(created_by=self.world.kofi).revoke()
         status, _body = call(self.client, "get", "/api/v1/me", self.kofi_token)

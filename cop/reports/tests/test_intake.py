@@ -100,6 +100,9 @@ class ReportFormTestCase(ReportsTestCase):
         assert Report.objects.filter(description__contains="' OR 1=1 --").count() == 1
 
 
+GAME = {"country": "KE", "reporter_age": "adult", "where_seen": "game", "urls": ["https://example.org/g"]}
+
+
 class IntakeTestCase(ReportsTestCase):
     def test_a_child_in_danger_comes_first(self) -> None:
         urgent, _r1 = file_report(in_danger=True, reporter_age="8-12")
@@ -144,7 +147,8 @@ class IntakeTestCase(ReportsTestCase):
         assert (first.status_code, again.status_code) == (201, 200)
         assert first.json() == again.json()
         assert Report.objects.count() == 1
-        status = self.client.post("/api/v1/reports/status", first.json(), content_type="application/json")
+        ask = {"receipt": first.json()["receipt"], "secret": first.json()["secret"]}
+        status = self.client.post("/api/v1/reports/status", ask, content_type="application/json")
         assert status.json()["status"] == "received"
 
     def test_the_api_refuses_bad_reports_with_the_error_shape(self) -> None:
@@ -153,8 +157,16 @@ class IntakeTestCase(ReportsTestCase):
             {"country": "KE", "reporter_age": "adult", "where_seen": "game", "urls": ["javascript:alert(1)"]},
             {"country": "ZZ", "reporter_age": "adult", "where_seen": "game", "urls": ["https://example.org"]},
             {"country": "KE", "reporter_age": "old", "where_seen": "game", "urls": ["https://example.org"]},
+            # JSON types as the schema states them: a string is not a boolean, and no key goes unread.
+            {**GAME, "contact": {"email": "parent@example.org", "share_abroad": "true"}},
+            {**GAME, "in_danger": 1},
+            {**GAME, "contact": {"email": "parent@example.org", "share_abroad": True, "fax": "1"}},
+            {**GAME, "colour": "red"},
         ]:
             response = self.client.post("/api/v1/reports", body, content_type="application/json")
             assert response.status_code == 422, body
             assert response.json()["code"] == "invalid_request"
         assert not Report.objects.exists()
+        # The same with proper JSON types is taken.
+        sent = {**GAME, "in_danger": True, "contact": {"email": "parent@example.org", "share_abroad": True}}
+        assert self.client.post("/api/v1/reports", sent, content_type="application/json").status_code == 201
