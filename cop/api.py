@@ -127,6 +127,14 @@ def error_statuses(method: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def _close_form_bodies(operation: dict[str, Any]) -> None:
+    """A multipart body (a file upload) names every field it takes, as JSON bodies do (api_fields.Body):
+    the operation refuses any other field."""
+    for media, content in operation.get("requestBody", {}).get("content", {}).items():
+        if media == "multipart/form-data":
+            content.get("schema", {})["additionalProperties"] = False
+
+
 class CopApi(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         """Every operation documents every error status it can answer, with the one error body."""
@@ -135,6 +143,7 @@ class CopApi(NinjaAPI):
             for method, operation in operations.items():
                 if not isinstance(operation, dict):
                     continue
+                _close_form_bodies(operation)
                 responses = operation.setdefault("responses", {})
                 declared = {int(status) for status in responses}
                 for status in sorted(

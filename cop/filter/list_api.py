@@ -98,13 +98,18 @@ def list_lists(request: HttpRequest) -> Any:
 @router.post(
     "/filter/lists/{list_id}/versions",
     response={202: VersionOut},
-    summary="Import a new version from an uploaded file (multipart field `file`)",
+    summary="Import a new version from an uploaded file (multipart field `file`, and no other field)",
     url_name="filter_list_upload",
 )
 def upload_version(request: HttpRequest, list_id: int, file: File[UploadedFile]) -> Any:
     """The import runs in the background: follow it at the version's address. A file with nothing
     usable in it is rejected there, and the version in force stays."""
     filter_list = _list_for(request, list_id)
+    # The form has one field, `file`, as the schema says (additionalProperties false): any other field,
+    # an empty-named one included, or a second file, is refused rather than ignored.
+    others = sorted((set(request.POST) | set(request.FILES)) - {"file"})
+    if others or len(request.FILES.getlist("file")) != 1:
+        raise Invalid(_("Send one field only, the file, named file."))
     if not file.size:
         raise Invalid(_("The file is empty."))
     if file.size > MAX_UPLOAD:

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from cop.core.api import ErrorOut, actor, token_auth
 from cop.core.api_fields import Body, CountryCode
@@ -114,6 +115,14 @@ class AssessmentIn(Body):
 
 
 class ActionIn(Body):
+    # The server refuses a contact_reason with any other kind (act_on_case): the schema says so too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"not": {"const": "forward-hotline"}}}, "required": ["kind"]},
+            "then": {"properties": {"contact_reason": {"maxLength": 0}}},
+        }
+    )
+
     kind: Literal["takedown-notice", "law-enforcement", "forward-hotline", "refer-helpline", "close"]
     target: Annotated[str, Field(max_length=300)] = ""
     target_organisation: int | None = None

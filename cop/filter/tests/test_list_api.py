@@ -73,6 +73,23 @@ class ListApiTestCase(BaseTestCase):
         assert self.client.get("/api/v1/filter/lists").status_code == 401
         assert not ListVersion.objects.exists()
 
+    def test_a_form_field_other_than_the_file_is_refused_not_ignored(self) -> None:
+        path = f"/api/v1/filter/lists/{self.games.pk}/versions"
+        for extra in ({"": "x"}, {"note": "x"}, {"other": SimpleUploadedFile("b.txt", LIST.encode())}):
+            response = self.client.post(
+                path,
+                {"file": SimpleUploadedFile("games.txt", LIST.encode()), **extra},
+                headers=self.auth(self.secretariat),
+            )
+            assert (response.status_code, response.json()["code"]) == (422, "invalid_request"), extra
+        assert not ListVersion.objects.exists()
+        from cop.api import api
+
+        upload = api.get_openapi_schema()["paths"]["/api/v1/filter/lists/{list_id}/versions"]["post"]
+        assert (
+            upload["requestBody"]["content"]["multipart/form-data"]["schema"]["additionalProperties"] is False
+        )
+
     def test_bad_requests_are_refused_and_change_nothing(self) -> None:
         empty = SimpleUploadedFile("empty.txt", b"")
         response = self.client.post(

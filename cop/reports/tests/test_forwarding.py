@@ -95,3 +95,15 @@ class ForwardingAbroadTestCase(ReportsTestCase):
         )
         assert forwarded.status_code == 200
         assert report.cases.get(organisation=self.french_hotline).contact_reason == "needed"
+
+    def test_the_schema_says_the_reason_is_for_forwards_only(self) -> None:
+        import jsonschema
+
+        from cop.api import api
+
+        document = api.get_openapi_schema()
+        action = document["components"]["schemas"]["ActionIn"]
+        jsonschema.validate({"kind": "forward-hotline", "contact_reason": "needed"}, action)
+        jsonschema.validate({"kind": "close", "contact_reason": ""}, action)
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate({"kind": "close", "contact_reason": "x"}, action)
