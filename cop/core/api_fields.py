@@ -11,6 +11,7 @@ import datetime
 import re
 import sys
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -119,11 +120,13 @@ ClockTime = Annotated[
 ]
 
 
-def _invisible_ranges() -> str:
-    """The characters `check_name` refuses, as the body of a regular-expression class of ranges."""
+def refusing(refused: Callable[[str], bool]) -> str:
+    """A pattern for text holding none of the characters `refused` is true of: `^[^…]*$`, with the
+    characters as ranges in the class."""
     ranges: list[tuple[int, int]] = []
     for point in range(sys.maxunicode + 1):
-        if is_invisible(chr(point)):
+        # Lone surrogates are left out: no regular-expression engine of JSON Schema takes them in a class.
+        if refused(chr(point)) and not 0xD800 <= point <= 0xDFFF:
             if ranges and ranges[-1][1] == point - 1:
                 ranges[-1] = (ranges[-1][0], point)
             else:
@@ -134,13 +137,15 @@ def _invisible_ranges() -> str:
         # character itself, since their escapes differ there.
         return f"\\u{point:04x}" if point <= 0xFFFF else chr(point)
 
-    return "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges)
+    body = "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges)
+    return f"^[^{body}]*$"
 
 
-# Text that shows what it holds (cop/core/visible.py): no control, format or blank character. Stricter
-# than `check_name` in one case only: a zero-width joiner inside a Persian or Indic word, or an emoji
-# sequence, passes the check but not the pattern, which cannot say "between two such letters".
-VISIBLE_TEXT_PATTERN = f"^[^{_invisible_ranges()}]*$"
+# Text that shows what it holds (cop/core/visible.py): no control, format or blank character. It differs
+# from `check_name` in two cases: a zero-width joiner inside a Persian or Indic word, or an emoji
+# sequence, passes the check but not the pattern, which cannot say "between two such letters"; a lone
+# surrogate (never valid text) passes the pattern but not the check.
+VISIBLE_TEXT_PATTERN = refusing(is_invisible)
 
 
 def _visible(value: Any) -> Any:

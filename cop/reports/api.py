@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, JsonValue
 
 from cop.core.api import ErrorOut, actor, token_auth
 from cop.core.api_fields import Body, CountryCode
@@ -22,7 +22,7 @@ from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
 from cop.core.pagination import LimitOffset, Page
 from cop.reports import cases as workflow
-from cop.reports import intake, ratelimit
+from cop.reports import intake, models, ratelimit
 from cop.reports.models import ActionKind, Case
 
 router = Router(tags=["reports"])
@@ -53,7 +53,39 @@ Link = Annotated[
 ]
 
 
+# The intake's rules between fields (cop/reports/intake.py), in the schema too: a link is needed unless
+# the content was seen where there is none; without a link, the description must say something.
+LINK_OPTIONAL: list[JsonValue] = sorted(str(place) for place in models.LINK_OPTIONAL)
+NO_LINKS: dict[str, JsonValue] = {
+    "anyOf": [
+        {"not": {"required": ["urls"]}},
+        {"properties": {"urls": {"maxItems": 0}}, "required": ["urls"]},
+    ]
+}
+
+
 class ReportIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {"where_seen": {"not": {"enum": LINK_OPTIONAL}}},
+                        "required": ["where_seen"],
+                    },
+                    "then": {"properties": {"urls": {"minItems": 1}}, "required": ["urls"]},
+                },
+                {
+                    "if": NO_LINKS,
+                    # Something visible once trimmed: not only spaces or control characters.
+                    "then": {
+                        "properties": {"description": {"pattern": "[^\\s\\u0000-\\u001f\\u007f-\\u009f]"}},
+                        "required": ["description"],
+                    },
+                },
+            ]
+        }
+    )
     country: CountryCode = Field(description="ISO 3166 alpha-2 of the reporter")
     reporter_age: Literal["8-12", "13-17", "adult"]
     where_seen: Literal[

@@ -167,6 +167,23 @@ class IntakeTestCase(ReportsTestCase):
             assert response.status_code == 422, body
             assert response.json()["code"] == "invalid_request"
         assert not Report.objects.exists()
+        # The rules between fields are in the schema as well (the fuzz test checks that they agree).
+        from jsonschema import Draft202012Validator
+
+        from cop.api import api
+
+        schema = api.get_openapi_schema()["components"]["schemas"]["ReportIn"]
+        valid = Draft202012Validator(schema).is_valid
+        assert not valid({**GAME, "urls": []}) and not valid({**GAME, "urls": [], "description": " \n"})
+        assert valid({**GAME, "urls": [], "description": "A stranger asked for photos."})
+        assert not valid({**GAME, "where_seen": "website", "urls": [], "description": "A page."})
+        for body in (
+            {**GAME, "urls": []},
+            {**GAME, "where_seen": "website", "urls": [], "description": "A page."},
+        ):
+            assert (
+                self.client.post("/api/v1/reports", body, content_type="application/json").status_code == 422
+            )
         # The same with proper JSON types is taken.
         sent = {**GAME, "in_danger": True, "contact": {"email": "parent@example.org", "share_abroad": True}}
         assert self.client.post("/api/v1/reports", sent, content_type="application/json").status_code == 201
