@@ -55,7 +55,7 @@ Link = Annotated[
 
 # The intake's rules between fields (cop/reports/intake.py), in the schema too: a link is needed unless
 # the content was seen where there is none; without a link, the description must say something.
-LINK_OPTIONAL: list[JsonValue] = sorted(str(place) for place in models.LINK_OPTIONAL)
+LINK_OPTIONAL: list[JsonValue] = [str(place) for place in sorted(models.LINK_OPTIONAL)]
 NO_LINKS: dict[str, JsonValue] = {
     "anyOf": [
         {"not": {"required": ["urls"]}},

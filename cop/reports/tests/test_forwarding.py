@@ -97,13 +97,12 @@ class ForwardingAbroadTestCase(ReportsTestCase):
         assert report.cases.get(organisation=self.french_hotline).contact_reason == "needed"
 
     def test_the_schema_says_the_reason_is_for_forwards_only(self) -> None:
-        import jsonschema
+        import jsonschema_rs
 
         from cop.api import api
 
-        document = api.get_openapi_schema()
-        action = document["components"]["schemas"]["ActionIn"]
-        jsonschema.validate({"kind": "forward-hotline", "contact_reason": "needed"}, action)
-        jsonschema.validate({"kind": "close", "contact_reason": ""}, action)
-        with self.assertRaises(jsonschema.ValidationError):
-            jsonschema.validate({"kind": "close", "contact_reason": "x"}, action)
+        action = api.get_openapi_schema()["components"]["schemas"]["ActionIn"]
+        valid = jsonschema_rs.validator_for(action).is_valid
+        assert valid({"kind": "forward-hotline", "contact_reason": "needed"})
+        assert valid({"kind": "close", "contact_reason": ""})
+        assert not valid({"kind": "close", "contact_reason": "x"})
