@@ -216,9 +216,14 @@ def test_a_time_of_day_is_documented_and_read_as_the_families_clock() -> None:
         assert not re.match(start["pattern"], value)
 
 
-def test_no_risk_code_is_taken_by_the_list_of_versions() -> None:
+def test_no_fixed_path_sits_where_a_risk_code_goes() -> None:
+    # /threats/versions answered for the risk code "versions"; the list of versions has its own path.
     code = _parameter("/api/v1/threats/{code}", "get", "code")
-    assert code["not"] == {"const": "versions"} and re.match(code["pattern"], "content-aggressive")
+    assert re.match(code["pattern"], "content-aggressive") and re.match(code["pattern"], "versions")
+    assert [path for path in SCHEMA["paths"] if path.startswith("/api/v1/threats/")] == [
+        "/api/v1/threats/{code}"
+    ]
+    assert "/api/v1/classification/versions" in SCHEMA["paths"]
 
 
 @pytest.mark.django_db
