@@ -185,7 +185,13 @@ NATIONAL_KINDS: list[JsonValue] = [OrganisationKind.MINISTRY.value, Organisation
 Website = Annotated[
     AnyHttpUrl,
     WithJsonSchema(
-        {"type": "string", "format": "uri", "maxLength": 2083, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
+        # A host after the scheme: "http://" alone is refused (empty host).
+        {
+            "type": "string",
+            "format": "uri",
+            "maxLength": 2083,
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]",
+        }
     ),
 ]
 

@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, JsonValue
 
 from cop.core.api import ErrorOut, actor, token_auth
-from cop.core.api_fields import Body, CountryCode
+from cop.core.api_fields import Body, CountryCode, FreeText, OneOf
 from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
@@ -24,6 +24,7 @@ from cop.core.pagination import LimitOffset, Page
 from cop.reports import cases as workflow
 from cop.reports import intake, models, ratelimit
 from cop.reports.models import ActionKind, Case
+from cop.threats.loader import parse_classification
 
 router = Router(tags=["reports"])
 
@@ -52,6 +53,10 @@ Link = Annotated[
     ),
 ]
 
+
+# The codes the classification is loaded from (cop/threats/loader.py; codes never change meaning between
+# versions); the intake checks against the loaded one.
+RISK_CODES = frozenset(["", *(str(risk["code"]) for risk in parse_classification().risks)])
 
 # The intake's rules between fields (cop/reports/intake.py), in the schema too: a link is needed unless
 # the content was seen where there is none; without a link, the description must say something.
@@ -99,8 +104,12 @@ class ReportIn(Body):
             "`where_seen` is `messaging`, `game` or `in-person`; `description` then says what happened.",
         ),
     ] = []
-    description: Annotated[str, Field(max_length=5000, description="Required when `urls` is empty.")] = ""
-    risk: Annotated[str, Field(max_length=40, description="a risk code of the classification, or empty")] = ""
+    description: Annotated[FreeText, Field(max_length=5000, description="Required when `urls` is empty.")] = (
+        ""
+    )
+    risk: Annotated[
+        str, OneOf(RISK_CODES, "A risk code of the classification (/api/v1/threats), or empty.")
+    ] = ""
     in_danger: bool = False
     language: Literal["ar", "zh-hans", "en", "fr", "ru", "es"] = "en"
     contact: ContactIn | None = None
@@ -156,11 +165,11 @@ class ActionIn(Body):
     )
 
     kind: Literal["takedown-notice", "law-enforcement", "forward-hotline", "refer-helpline", "close"]
-    target: Annotated[str, Field(max_length=300)] = ""
+    target: Annotated[FreeText, Field(max_length=300)] = ""
     target_organisation: int | None = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[FreeText, Field(max_length=2000)] = ""
     contact_reason: Annotated[
-        str,
+        FreeText,
         Field(
             max_length=500,
             description="forward-hotline only: why the reporter's contact details must go to the other "

@@ -228,6 +228,11 @@ class OrganisationApiTestCase(BaseTestCase):
                 self.assertEqual((status, body["code"]), (422, "invalid_request"), name)
             self.assertTrue(visible("Académie 学院 — Ligne d'écoute 🙂"))
         self.assertFalse(schemas["OrganisationIn"]["additionalProperties"])
+        website = next(
+            p for p in schemas["OrganisationIn"]["properties"]["website"]["anyOf"] if "pattern" in p
+        )
+        host = jsonschema_rs.validator_for(website).is_valid
+        self.assertEqual((host("http://"), host("https://alliance.example.org")), (False, True))
 
     def test_a_body_is_read_as_json_types_without_coercion(self) -> None:
         for body in (

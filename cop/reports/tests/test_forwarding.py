@@ -106,3 +106,5 @@ class ForwardingAbroadTestCase(ReportsTestCase):
         assert valid({"kind": "forward-hotline", "contact_reason": "needed"})
         assert valid({"kind": "close", "contact_reason": ""})
         assert not valid({"kind": "close", "contact_reason": "x"})
+        # A NUL is refused by the middleware (400) in any body: the schema says so.
+        assert not valid({"kind": "close", "note": "a\u0000b"})

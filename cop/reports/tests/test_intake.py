@@ -178,6 +178,7 @@ class IntakeTestCase(ReportsTestCase):
         assert not valid({**GAME, "urls": []}) and not valid({**GAME, "urls": [], "description": " \n"})
         assert valid({**GAME, "urls": [], "description": "A stranger asked for photos."})
         assert not valid({**GAME, "where_seen": "website", "urls": [], "description": "A page."})
+        assert valid({**GAME, "risk": "contact-sexual"}) and not valid({**GAME, "risk": "8"})
         for body in (
             {**GAME, "urls": []},
             {**GAME, "where_seen": "website", "urls": [], "description": "A page."},
