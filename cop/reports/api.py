@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, JsonValue
 
 from cop.core.api import ErrorOut, actor, token_auth
-from cop.core.api_fields import Body, CountryCode, FreeText, OneOf
+from cop.core.api_fields import Body, CountryCode, FreeText, OneOf, refusing
 from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
@@ -27,6 +27,11 @@ from cop.reports.models import ActionKind, Case
 from cop.threats.loader import parse_classification
 
 router = Router(tags=["reports"])
+
+
+# Reported text as the intake accepts it (intake.refused_in_text): no control, private-use or unassigned
+# characters but tabs and line breaks.
+ReportText = Annotated[str, Field(json_schema_extra={"pattern": refusing(intake.refused_in_text)})]
 
 
 class ContactIn(Body):
@@ -104,9 +109,9 @@ class ReportIn(Body):
             "`where_seen` is `messaging`, `game` or `in-person`; `description` then says what happened.",
         ),
     ] = []
-    description: Annotated[FreeText, Field(max_length=5000, description="Required when `urls` is empty.")] = (
-        ""
-    )
+    description: Annotated[
+        ReportText, Field(max_length=intake.MAX_DESCRIPTION, description="Required when `urls` is empty.")
+    ] = ""
     risk: Annotated[
         str, OneOf(RISK_CODES, "A risk code of the classification (/api/v1/threats), or empty.")
     ] = ""

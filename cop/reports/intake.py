@@ -86,13 +86,19 @@ class Receipt:
     created: bool
 
 
+def refused_in_text(character: str) -> bool:
+    """Control, surrogate, private-use and unassigned characters are refused in reported text; tabs
+    and line breaks are not. The API schema states the same rule (reports/api.py)."""
+    return unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn") and character not in "\n\r\t"
+
+
 def _clean_text(value: str, limit: int) -> str:
+    # Checked as sent, before trimming, so that the schema's pattern and the server agree.
+    if any(refused_in_text(character) for character in value):
+        raise ValueError(_("contains characters that are not allowed"))
     text = unicodedata.normalize("NFC", value).strip()
     if len(text) > limit:
         raise ValueError(_("at most %(limit)s characters") % {"limit": limit})
-    for character in text:
-        if unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn") and character not in "\n\r\t":
-            raise ValueError(_("contains characters that are not allowed"))
     return text
 
 

@@ -179,6 +179,14 @@ class IntakeTestCase(ReportsTestCase):
         assert valid({**GAME, "urls": [], "description": "A stranger asked for photos."})
         assert not valid({**GAME, "where_seen": "website", "urls": [], "description": "A page."})
         assert valid({**GAME, "risk": "contact-sexual"}) and not valid({**GAME, "risk": "8"})
+        # Control characters in the description, even where trimming would remove them, both refuse.
+        for description in ("\x1cA chat.", "A chat.\x07"):
+            assert not valid({**GAME, "description": description})
+            body = {**GAME, "description": description}
+            assert (
+                self.client.post("/api/v1/reports", body, content_type="application/json").status_code == 422
+            )
+        assert valid({**GAME, "description": "A chat.\n\tThen a call."})
         for body in (
             {**GAME, "urls": []},
             {**GAME, "where_seen": "website", "urls": [], "description": "A page."},
