@@ -17,6 +17,7 @@ from pydantic import ConfigDict, JsonValue
 
 from cop.core.api import ErrorOut, actor, token_auth
 from cop.core.api_fields import Body, CountryCode, FreeText, OneOf, refusing
+from cop.core.visible import is_invisible
 from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
@@ -34,10 +35,22 @@ router = Router(tags=["reports"])
 ReportText = Annotated[str, Field(json_schema_extra={"pattern": refusing(intake.refused_in_text)})]
 
 
+# A contact detail: the text rule above, and no invisible or direction-changing character (core/visible.py).
+ContactText = Annotated[
+    str,
+    Field(
+        max_length=intake.MAX_CONTACT_FIELD,
+        json_schema_extra={"pattern": refusing(lambda c: intake.refused_in_text(c) or is_invisible(c))},
+    ),
+]
+
+
 class ContactIn(Body):
-    name: Annotated[str, Field(max_length=200)] = ""
-    email: Annotated[str, Field(max_length=200)] = ""
-    phone: Annotated[str, Field(max_length=200)] = ""
+    name: ContactText = ""
+    email: Annotated[
+        ContactText, Field(json_schema_extra={"anyOf": [{"maxLength": 0}, {"format": "email"}]})
+    ] = ""
+    phone: ContactText = ""
     share_abroad: bool = Field(
         False,
         description="The reporter agrees that these details go with the report to the hotline of another "
