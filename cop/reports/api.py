@@ -17,11 +17,11 @@ from pydantic import ConfigDict, JsonValue
 
 from cop.core.api import ErrorOut, actor, token_auth
 from cop.core.api_fields import Body, CountryCode, FreeText, OneOf, refusing
-from cop.core.visible import is_invisible
 from cop.core.errors import Invalid, NotFound, TooMany
 from cop.core.middleware import client_ip
 from cop.core.models import Organisation, OrganisationKind
 from cop.core.pagination import LimitOffset, Page
+from cop.core.visible import is_invisible
 from cop.reports import cases as workflow
 from cop.reports import intake, models, ratelimit
 from cop.reports.models import ActionKind, Case
