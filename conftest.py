@@ -36,6 +36,22 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         call_command("load_helplines", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
+@pytest.fixture(scope="session", autouse=True)
+def rendered_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The `rendered` cache (PDFs, charts: files under the data directory) in a directory of the
+    run's own, so that a run neither finds what an earlier one made nor fills the checkout's var/."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {**settings.CACHES}
+    caches[settings.RENDERED_CACHE] = {
+        **caches[settings.RENDERED_CACHE],
+        "LOCATION": str(tmp_path_factory.mktemp("rendered-cache")),
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def default_language() -> Iterator[None]:
     """Each test starts in the default language. A request through the test client activates the

@@ -113,6 +113,23 @@ DATABASE_URL = envstr("COP_DATABASE_URL", "")
 DATABASES = {"default": envdatabase(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Caches. `default` is per process (counts kept for minutes). `rendered` keeps what takes long to
+# make and is the same for everyone (tagged PDFs, charts; cop/core/pdf.py, cop/core/charts.py): files
+# under the data directory, so that every web worker shares them and they outlive a restart. Its
+# keys are digests of the input, so a stale entry is never asked for again. Its size is bounded:
+# beyond COP_RENDERED_CACHE_ENTRIES files a third of them are removed (a guideline PDF is a few
+# hundred kilobytes). Files are written to a temporary name and renamed, so readers never see half.
+RENDERED_CACHE = "rendered"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    RENDERED_CACHE: {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "rendered"),
+        "TIMEOUT": 30 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": envcount("COP_RENDERED_CACHE_ENTRIES", 400, minimum=10)},
+    },
+}
+
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -283,6 +300,8 @@ LOGGING = {
 }
 
 SITE_NAME = "COP Platform"
+# The public address of the site, for links in e-mails sent without a request (notifications).
+SITE_URL = envstr("COP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Family filter (cop/filter). What the resolver reads (COP_FILTER_LISTEN, _WORKERS, _UPSTREAMS,
 # _BLOCK_TTL, _CACHE_ENTRIES, _ANSWER_CACHE_ENTRIES, _DOH_LISTEN, _DOMAIN, _DOT_LISTEN,

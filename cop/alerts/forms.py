@@ -11,6 +11,7 @@ from cop.alerts import destinations
 from cop.alerts.models import ADVICE_FIELDS, TEXT_FIELDS, Severity
 from cop.alerts.permissions import WRITE
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Country, Organisation
 from cop.core.visible import check_link, check_name
 from cop.guidance.validators import plain_text
@@ -22,7 +23,7 @@ ADVICE = [name for name, _label in ADVICE_FIELDS]
 def country_choices(codes: set[str] | None = None) -> list[tuple[str, str]]:
     """Countries (all, or these), by their name in the active language."""
     countries = Country.objects.all() if codes is None else Country.objects.filter(iso2__in=codes)
-    return sorted(((c.iso2, c.name) for c in countries), key=lambda choice: choice[1])
+    return sort_by_name(((c.iso2, c.name) for c in countries), lambda choice: choice[1])
 
 
 def current_risks() -> list[Risk]:

@@ -14,8 +14,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from cop.alerts.models import Alert, AlertCountry
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Membership, Organisation, Role, User
-from cop.core.permissions import Actor, Scope, register
+from cop.core.permissions import Actor, Scope, holding, register, register_page
 
 WRITE = "alerts.write_alert"
 PUBLISH = "alerts.publish_alert"
@@ -33,6 +34,9 @@ register(WRITE, _ANALYSTS)
 register(PUBLISH, _ANALYSTS)
 # Any member may have alerts sent to their own organisation's systems.
 register(MANAGE_WEBHOOKS, {role: Scope.OWN_ORGANISATION for role in Role.values})
+register_page("alerts:manage", holding(WRITE))
+register_page("alerts:create", holding(WRITE))
+register_page("alerts:webhooks", holding(MANAGE_WEBHOOKS))
 
 
 def allows_in(actor: Actor, permission: str, country_ids: Collection[str]) -> bool:
@@ -60,4 +64,4 @@ def organisations_for(user: User, permission: str) -> list[Organisation]:
     roles = list(permissions.rules(permission))
     memberships = Membership.objects.filter(user=user, role__in=roles).select_related("organisation")
     found = {m.organisation_id: m.organisation for m in memberships}
-    return sorted(found.values(), key=lambda o: (o.name, o.pk))
+    return sort_by_name(sorted(found.values(), key=lambda o: o.pk), lambda o: o.name)

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import confirmation, deletion
-from cop.core.forms import DeleteAccountForm, SignUpForm, SignUpStartForm
+from cop.core import confirmation, deletion, notifications
+from cop.core.forms import DeleteAccountForm, NotificationSettingsForm, SignUpForm, SignUpStartForm
 from cop.core.models import User, normalise_email
 
 # The address typed on the sign-up page, kept for the "send it again" button of the next page.
@@ -167,3 +168,30 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         {"allowed": allowed, "form": form, "consequences": deletion.consequences(user)},
         status=400 if form is not None and form.is_bound else 200,
     )
+
+
+@login_required
+@never_cache
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which notifications this person gets by e-mail, and in which language."""
+    user = _user(request)
+    kinds = notifications.kinds_for(user)
+    current = notifications.settings_of(user)
+    form = NotificationSettingsForm(
+        request.POST or None,
+        kinds=kinds,
+        initial={
+            "on": [kind.key for kind in kinds if kind.key not in current.off],
+            "language": current.language or get_language(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        on = set(form.cleaned_data.get("on", []))
+        # Kinds that do not concern this person now keep their setting, for when they do again.
+        current.off = sorted({*current.off, *(kind.key for kind in kinds)} - on)
+        current.language = form.cleaned_data["language"]
+        current.save()
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("core:notifications")
+    context = {"form": form, "kinds": kinds, "confirmed": user.has_confirmed_email}
+    return render(request, "core/notifications.html", context, status=400 if form.is_bound else 200)

@@ -31,3 +31,7 @@ class CoreConfig(AppConfig):
         # sets the request's client address that forget_pair reads.
         user_locked_out.connect(lockout.record_lockout, dispatch_uid="cop-lockout-record")
         user_logged_in.connect(lockout.forget_pair, dispatch_uid="cop-lockout-forget-pair")
+
+        from cop.core import notifications
+
+        user_logged_in.connect(notifications.remember_language, dispatch_uid="cop-notifications-language")

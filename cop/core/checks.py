@@ -24,3 +24,18 @@ def mail_server_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessage
             id="cop.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def site_url_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    # Notifications are written without a request, so their links take the site's address from
+    # COP_SITE_URL; left at the development default they point at the reader's own computer.
+    if settings.DEBUG or not settings.SITE_URL.startswith("http://127.0.0.1"):
+        return []
+    return [
+        CheckWarning(
+            "COP_SITE_URL is the development address: links in notification e-mails lead nowhere.",
+            hint="Set COP_SITE_URL to the public address of the site, e.g. https://cop.example.org.",
+            id="cop.W002",
+        )
+    ]

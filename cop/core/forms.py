@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     PasswordChangeForm,
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from cop.core import mail, permissions
+from cop.core.collation import sort_model_choices
 from cop.core.models import Country, Organisation, User, normalise_email
 from cop.core.visible import check_name
 
@@ -41,6 +43,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
             country_field.required = True
             country_field.empty_label = None
         country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign,assignment]
+        sort_model_choices(country_field, lambda c: c.name)
         if self.instance.pk and not permissions.allows(
             actor,
             "core.change_organisation_kind",
@@ -171,3 +174,19 @@ class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plain_password_help(self, "new_password1", "new_password2")
+
+
+class NotificationSettingsForm(forms.Form):
+    on = forms.MultipleChoiceField(
+        label=_("Send me an e-mail when"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, kinds: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds:
+            on = self.fields["on"]
+            assert isinstance(on, forms.MultipleChoiceField)
+            on.choices = [(kind.key, kind.label) for kind in kinds]
+        else:
+            del self.fields["on"]

@@ -10,6 +10,7 @@ time; views and API endpoints only ever ask `allows` / `require` /
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -155,6 +156,42 @@ def reach(actor: Actor, permission: str) -> Reach:
     return Reach(False, frozenset(countries), frozenset(organisations))
 
 
+def holds(actor: Actor, permission: str) -> bool:
+    """Whether `actor` holds `permission` anywhere at all, with any scope."""
+    return not reach(actor, permission).nowhere
+
+
+# Pages that not everyone may open, by URL name, with the rule the page applies. The page asks
+# `require_page` and every link to it asks `may_open` (the template filter `may_open` in
+# cop/core/templatetags/access.py), so nobody is shown a link that would refuse them.
+PageRule = Callable[[Actor], bool]
+_pages: dict[str, PageRule] = {}
+
+
+def register_page(url_name: str, rule: PageRule) -> None:
+    _pages[url_name] = rule
+
+
+def holding(*permissions: str) -> PageRule:
+    """The rule of a page open to whoever holds any of `permissions` somewhere."""
+    for permission in permissions:
+        rules(permission)  # an unknown name fails at start-up, not on a page
+    return lambda actor: any(holds(actor, permission) for permission in permissions)
+
+
+def may_open(actor: Actor, url_name: str) -> bool:
+    try:
+        rule = _pages[url_name]
+    except KeyError:
+        raise KeyError(f"page {url_name!r} has no registered rule") from None
+    return rule(actor)
+
+
+def require_page(actor: Actor, url_name: str) -> None:
+    if not may_open(actor, url_name):
+        raise PermissionDenied(url_name)
+
+
 # The core app's own permissions.
 register(
     "core.add_organisation",
@@ -183,3 +220,12 @@ register(
     "core.view_audit",
     {Role.SECRETARIAT: Scope.ANYWHERE, Role.FOCAL_POINT: Scope.OWN_COUNTRY},
 )
+
+
+def _reads_audit(actor: Actor) -> bool:
+    from cop.core import audit  # audit imports this module
+
+    return not audit.Reader(actor.user).nothing
+
+
+register_page("core:audit", _reads_audit)

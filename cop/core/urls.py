@@ -32,6 +32,7 @@ urlpatterns = [
     path("account/email/confirm/", account_views.confirmation_send, name="confirm-email-send"),
     path("account/email/confirm/<str:token>/", account_views.confirmation_open, name="confirm-email"),
     path("account/delete/", account_views.account_delete, name="account-delete"),
+    path("account/notifications/", account_views.notification_settings, name="notifications"),
     path("audit/", views.audit_log, name="audit"),
     *passwords.urlpatterns,
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cop.core import audit, deletion, permissions, request_size
+from cop.core.collation import sort_by_name
 from cop.core.errors import STATUS_CODES
 from cop.core.forms import OrganisationForm, TokenForm
 from cop.core.models import (
@@ -29,6 +30,7 @@ from cop.core.models import (
     User,
 )
 from cop.core.permissions import actor_for
+from cop.core.reference.sources import source_notes
 from cop.outbox import status as outbox_status
 
 
@@ -61,7 +63,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
         countries = countries.filter(development_level=level)
     else:
         level = ""
-    rows = sorted(countries, key=lambda c: c.name)
+    rows = sort_by_name(countries, lambda c: c.name)
     return render(
         request,
         "core/country_list.html",
@@ -77,14 +79,15 @@ def country_list(request: HttpRequest) -> HttpResponse:
 
 def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     country = get_object_or_404(Country.objects.select_related("region"), iso2=iso2.upper())
-    names = [(name, country.names.get(code, "")) for code, name in settings.LANGUAGES]
+    names = [(code, name, country.names.get(code, "")) for code, name in settings.LANGUAGES]
     return render(
         request,
         "core/country_detail.html",
         {
             "country": country,
             "names": names,
-            "organisations": country.organisations.all(),
+            "sources": source_notes(),
+            "organisations": sort_by_name(country.organisations.all(), lambda o: o.name),
             "can_add_organisation": permissions.allows(
                 _actor(request), "core.add_organisation", country_id=country.iso2
             ),
@@ -102,7 +105,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
         organisations = organisations.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    page = Paginator(sort_by_name(organisations, lambda o: o.name), 50).get_page(request.GET.get("page"))
     actor = _actor(request)
     return render(
         request,
@@ -236,9 +239,8 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     # Who reads which events, and which of them in full, is decided in cop/core/audit.py.
+    permissions.require_page(permissions.actor_of(request), "core:audit")
     reader = audit.Reader(request.user if isinstance(request.user, User) else None)
-    if reader.nothing:
-        raise PermissionDenied
     page = Paginator(reader.events(), 50).get_page(request.GET.get("page"))
     shown = [reader.show(event) for event in page.object_list]
     return render(request, "core/audit_log.html", {"page": page, "events": shown})

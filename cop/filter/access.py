@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cop.core.models import User
+from cop.core.permissions import Actor
 from cop.filter.models import Device, Entry, Family, Profile, Schedule, UnblockRequest
 
 M = TypeVar("M", bound=Model)
@@ -23,6 +24,11 @@ M = TypeVar("M", bound=Model)
 def families_of(user: User) -> QuerySet[Family]:
     """The families `user` is a guardian of."""
     return Family.objects.filter(guardians__user=user)
+
+
+def guards_a_family(actor: Actor) -> bool:
+    """Whether the actor guards any family: who sees the family filter's queue and notifications."""
+    return actor.user is not None and families_of(actor.user).exists()
 
 
 def _guarded(queryset: QuerySet[M], user: User, family_path: str) -> QuerySet[M]:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cop.core.errors import DomainError
-from cop.core.models import User
+from cop.core.models import Country, User
 from cop.filter.binding import Binder, taken_by_others
 from cop.filter.categories import PRESETS
 from cop.filter.models import (
@@ -63,9 +63,9 @@ class Refused(DomainError):
 # Families and guardians
 
 
-def create_family(user: User, name: str, kind: str, time_zone: str) -> Family:
+def create_family(user: User, name: str, kind: str, time_zone: str, country: Country | None = None) -> Family:
     with transaction.atomic():
-        family = Family.objects.create(name=name, kind=kind, time_zone=time_zone)
+        family = Family.objects.create(name=name, kind=kind, time_zone=time_zone, country=country)
         # Whoever creates a family is its first guardian; without one nobody could ever reach it.
         Guardian.objects.create(family=family, user=user)
     return family

@@ -23,8 +23,19 @@ class FilterConfig(AppConfig):
             jobs,  # noqa: F401 - registers the list import and refresh jobs
             leaving,
             permissions,  # noqa: F401 - registers who manages lists
+            queues,
             signals,  # noqa: F401 - compiles a snapshot after every policy change
         )
+
+        queues.register()
+
+        from django.db.models.signals import post_save
+
+        from cop.filter import notifications
+        from cop.filter.models import UnblockRequest as Asked
+
+        notifications.register()
+        post_save.connect(notifications.notify_request, sender=Asked, dispatch_uid="cop-filter-notify")
         from cop.filter.models import (
             AssignedRange,
             Device,

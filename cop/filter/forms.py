@@ -15,14 +15,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from publicsuffixlist import PublicSuffixList
 
+from cop.core.models import Country
 from cop.core.visible import check_name
+from cop.filter import time_zones
 from cop.filter.actions import max_log_hours
 from cop.filter.binding import Binder
 from cop.filter.categories import CHOOSABLE
@@ -185,25 +186,74 @@ def check_categories(codes: Iterable[str]) -> list[str]:
     return sorted(set(codes))
 
 
+# The time zone choice that stands for the main zone of the country chosen in the same form, so that
+# the default follows the country without JavaScript.
+COUNTRY_ZONE = ""
+
+
 class FamilyForm(forms.ModelForm[Family]):
+    country = forms.ModelChoiceField(
+        label=gettext_lazy("Country"),
+        queryset=Country.objects.order_by("name_en"),
+        required=False,
+        empty_label=gettext_lazy("Choose a country"),
+        help_text=gettext_lazy("Its time zone is the default, and its zones are listed first."),
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        required=False,
+        help_text=gettext_lazy("Schedules such as bedtime follow the clock of this time zone."),
+    )
+
     class Meta:
         model = Family
-        fields = ["name", "kind", "time_zone"]
-        labels = {
-            "name": gettext_lazy("Name"),
-            "kind": gettext_lazy("Kind"),
-            "time_zone": gettext_lazy("Time zone"),
-        }
-        help_texts = {
-            "name": gettext_lazy("For example: The Okafor family, or Hillside Primary School."),
-            "time_zone": gettext_lazy("Schedules such as bedtime follow the clock of this time zone."),
-        }
+        fields = ["name", "kind", "country", "time_zone"]
+        labels = {"name": gettext_lazy("Name"), "kind": gettext_lazy("Kind")}
+        help_texts = {"name": gettext_lazy("For example: The Okafor family, or Hillside Primary School.")}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, country_hint: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.extend([plain_text, check_name])
+        country_field = self.fields["country"]
+        assert isinstance(country_field, forms.ModelChoiceField)
+        country_field.label_from_instance = lambda c: c.name  # type: ignore[method-assign,assignment]
         if not self.instance.pk:
-            self.initial.setdefault("time_zone", settings.TIME_ZONE)
+            if country_hint:
+                self.initial.setdefault("country", country_hint)
+            self.initial.setdefault("time_zone", COUNTRY_ZONE)
+        iso2 = self._country_code()
+        zone_field = self.fields["time_zone"]
+        assert isinstance(zone_field, forms.ChoiceField)
+        country = Country.objects.filter(iso2=iso2).first() if iso2 else None
+        groups = time_zones.grouped_choices(
+            country.iso2 if country else None,
+            _("Time zones of %(country)s") % {"country": country.name} if country else "",
+            _("Common time zones"),
+            _("Every other time zone"),
+        )
+        zone_field.choices = [(COUNTRY_ZONE, _("The main time zone of the country above")), *groups]
+
+    def _country_code(self) -> str | None:
+        """The country the form shows zones for: the one sent, or the family's, or the guess."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("country"))
+            return str(value).upper() if value else None
+        initial = self.initial.get("country")
+        if isinstance(initial, Country):
+            return initial.iso2
+        return str(initial).upper() if initial else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("time_zone") == COUNTRY_ZONE and "time_zone" not in self.errors:
+            country = data.get("country")
+            main = time_zones.main_zone(country.iso2) if country is not None else None
+            if main is None:
+                self.add_error("time_zone", _("Choose a country, or a time zone from the list."))
+            else:
+                data["time_zone"] = main
+                self.instance.time_zone = main
+        return data
 
 
 class InvitationForm(forms.Form):

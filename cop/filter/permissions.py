@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cop.core import permissions
 from cop.core.models import Role
-from cop.core.permissions import Actor, Scope, register
+from cop.core.permissions import Actor, Scope, holding, register, register_page
 from cop.filter.categories import ILLEGAL
 from cop.filter.models import FilterList
 
@@ -41,3 +41,15 @@ def lists_for(actor: Actor) -> list[FilterList]:
         for filter_list in FilterList.objects.select_related("maintainer")
         if may_import(actor, filter_list)
     ]
+
+
+def may_see_lists(actor: Actor) -> bool:
+    """The lists page: who manages lists, and a hotline's analysts once their organisation maintains one."""
+    if may_manage(actor):
+        return True
+    reach = permissions.reach(actor, MAINTAIN_ILLEGAL_LIST)
+    return FilterList.objects.filter(category=ILLEGAL, maintainer_id__in=reach.organisations).exists()
+
+
+register_page("filter:lists", may_see_lists)
+register_page("filter:local-records", holding(MANAGE_LISTS))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cop.core import kept_uploads
 from cop.core.archives import ArchiveRefused
+from cop.core.collation import sort_model_choices
 from cop.core.models import Country
 from cop.core.visible import check_link, check_name
 from cop.guidance import content
@@ -119,8 +120,14 @@ class ResourceForm(forms.Form):
         if token and owner is not None:
             self.kept = kept_uploads.describe(token, owner)
             self._announce_kept()
+        if self.kept is None and self.initial.get("file_name"):
+            # Changing a proposal that has a file: say which, so nobody chooses it again to be safe.
+            self.fields["file"].help_text = _(
+                "It has a file: %(name)s. Choose a file only to replace it."
+            ) % {"name": self.initial["file_name"]}
         self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
         self.fields["country"].label_from_instance = lambda c: c.name  # type: ignore[attr-defined]
+        sort_model_choices(self.fields["country"], lambda c: c.name)
         current = Classification.objects.current()
         risk_field = self.fields["risks"]
         risk_field.queryset = current.risks.all() if current else Risk.objects.none()  # type: ignore[attr-defined]

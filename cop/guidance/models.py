@@ -254,6 +254,12 @@ class Resource(models.Model):
         return text.title if text else self.title
 
     @property
+    def display_language(self) -> str:
+        """The language of `display_title` and `summary`: the page's, or the one they fell back to."""
+        text = self.text()
+        return text.language if text else self.language
+
+    @property
     def summary(self) -> str:
         text = self.text()
         return text.summary if text else ""
@@ -263,6 +269,15 @@ class Resource(models.Model):
 
     def tag_labels(self, kind: str) -> list[str]:
         return [t.label for t in self.tags.all() if t.kind == kind]
+
+    # For templates, which cannot pass an argument: each list on its own, so no separator leads.
+    @property
+    def audience_labels(self) -> list[str]:
+        return self.tag_labels(Tag.Kind.AUDIENCE)
+
+    @property
+    def age_band_labels(self) -> list[str]:
+        return self.tag_labels(Tag.Kind.AGE_BAND)
 
 
 class ResourceText(models.Model):

@@ -9,6 +9,8 @@
   characters without a dictionary.
 - SQLite: an FTS5 table holding the same row ids, with words reduced to their
   Snowball stems in Python first, since FTS5 only stems English.
+- Queries: function words are dropped (cop/guidance/search_words.py), words found in no document
+  of the language are left out, and every remaining word must match, on both databases alike.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import connection
 from django.db.models import F, Value
 
 from cop.guidance.models import SearchDocument
+from cop.guidance.search_words import CHINESE_BREAKS, STOP_WORDS
 
 CHINESE = "zh-hans"
 POSTGRES_CONFIGS = {"ar": "arabic", "en": "english", "fr": "french", "ru": "russian", "es": "spanish"}
@@ -104,42 +107,81 @@ def remove_documents(kind: str, object_id: int, keep_languages: set[str] | None 
     SearchDocument.objects.filter(pk__in=ids).delete()
 
 
-def _fts_query(language: str, query: str) -> str:
+def _query_words(language: str, query: str) -> list[str]:
+    """The words of `query` that carry meaning: function words dropped; Chinese split at its
+    particles and then into character pairs, like the indexed text."""
+    text = unicodedata.normalize("NFC", query).lower()
     if language == CHINESE:
-        terms = chinese_pairs(query).split()
-        terms = [t for term in terms for t in _WORD.findall(term)]
-    else:
-        terms = _stems(language, query)
-    terms = terms[:MAX_QUERY_TERMS]
+        for particle in CHINESE_BREAKS:
+            text = text.replace(particle, " ")
+        return [t for term in chinese_pairs(text).split() for t in _WORD.findall(term)]
+    stop = STOP_WORDS.get(language, frozenset())
+    return [word for word in _WORD.findall(text) if word not in stop]
+
+
+def _sqlite_terms(language: str, words: list[str]) -> list[str]:
+    if language == CHINESE or language not in STEMMERS:
+        return words
+    return list(_stemmer(language).stemWords(words))
+
+
+def _quoted(terms: list[str]) -> str:
     # Each term quoted, so that no user input is read as FTS5 syntax.
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
+def _postgres_query(language: str, words: list[str]) -> SearchQuery:
+    config = "simple" if language == CHINESE else POSTGRES_CONFIGS[language]
+    return SearchQuery(" ".join(words), config=config, search_type="plain")
+
+
+def _known(language: str, terms: list[str]) -> list[str]:
+    """The terms that occur in at least one document of `language`.
+
+    A word found nowhere (a typo, a filler word, two Chinese characters that straddle a word
+    boundary such as "全教" in "网络安全教材") would otherwise make the whole query find nothing:
+    it is left out, and the other words must all match.
+    """
+    documents = SearchDocument.objects.filter(language=language)
+    known = []
+    for term in terms:
+        if is_sqlite():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND language = %s LIMIT 1",  # noqa: S608
+                    [_quoted([term]), language],
+                )
+                found = cursor.fetchone() is not None
+        else:
+            found = documents.filter(vector=_postgres_query(language, [term])).exists()
+        if found:
+            known.append(term)
+    return known
+
+
 def search(language: str, query: str, kind: str | None = None, limit: int = 200) -> list[SearchDocument]:
-    """Documents of `language` matching every word of `query`, best first."""
+    """Documents of `language` matching every known word of `query`, best first."""
     query = query.strip()[:300]
     if not _WORD.search(query):
+        return []
+    words = list(dict.fromkeys(_query_words(language, query)))[:MAX_QUERY_TERMS]
+    terms = _known(language, _sqlite_terms(language, words) if is_sqlite() else words)
+    if not terms:
         return []
     documents = SearchDocument.objects.filter(language=language)
     if kind:
         documents = documents.filter(kind=kind)
     if is_sqlite():
-        match = _fts_query(language, query)
-        if not match:
-            return []
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND language = %s "  # noqa: S608
                 f"ORDER BY bm25({FTS_TABLE}, 4.0, 1.0) LIMIT %s",
-                [match, language, limit * 2],
+                [_quoted(terms), language, limit * 2],
             )
             ranked = [row[0] for row in cursor.fetchall()]
         found = documents.in_bulk(ranked)
         return [found[pk] for pk in ranked if pk in found][:limit]
-    if language == CHINESE:
-        search_query = SearchQuery(chinese_pairs(query), config="simple", search_type="plain")
-    else:
-        search_query = SearchQuery(query, config=POSTGRES_CONFIGS[language], search_type="websearch")
+    search_query = _postgres_query(language, terms)
     return list(
         documents.filter(vector=search_query)
         .annotate(rank=SearchRank(F("vector"), search_query))

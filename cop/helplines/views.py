@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Country, Organisation, OrganisationKind
 from cop.guidance.models import Audience
 from cop.helplines.forms import ChannelFormSet, ServiceForm
@@ -34,7 +35,7 @@ def help_index(request: HttpRequest) -> HttpResponse:
             age = _age(request)
             return HttpResponseRedirect(f"{target}?age={age}" if age else target)
         messages.error(request, _("Choose your country from the list."))
-    countries = sorted(Country.objects.all(), key=lambda c: c.name)
+    countries = sort_by_name(Country.objects.all(), lambda c: c.name)
     return render(request, "helplines/index.html", {"countries": countries, "age": _age(request)})
 
 

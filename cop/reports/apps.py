@@ -13,9 +13,20 @@ class ReportsConfig(AppConfig):
         from cop.core.models import Organisation
         from cop.reports import (
             permissions,  # noqa: F401 - registers the app's permissions
+            queues,
             signals,
         )
         from cop.reports.models import Case, CaseAction, Report
+
+        queues.register()
+
+        from cop.reports import notifications
+
+        notifications.register()
+        pre_save.connect(
+            notifications.remember_assignee, sender=Case, dispatch_uid="cop-reports-notify-before"
+        )
+        post_save.connect(notifications.notify_assignment, sender=Case, dispatch_uid="cop-reports-notify")
 
         # Every step on a report or case is audited; what could identify a reporter is not copied
         # into the audit log. Each record is about its report, so the retention purge erases the

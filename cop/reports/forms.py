@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cop.core.collation import sort_by_name, sort_model_choices
 from cop.core.models import Country, Organisation, OrganisationKind
 from cop.core.visible import check_link, check_name
 from cop.reports.intake import MAX_DESCRIPTION, MAX_URLS
@@ -59,7 +60,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = sorted(((c.iso2, c.name) for c in Country.objects.all()), key=lambda pair: pair[1])
+        names = sort_by_name(((c.iso2, c.name) for c in Country.objects.all()), lambda pair: pair[1])
         self.fields["country"].choices = [("", "—"), *names]  # type: ignore[attr-defined]
 
 
@@ -73,11 +74,29 @@ class ReportForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=MAX_DESCRIPTION
     )
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=200, validators=[check_name])
-    contact_email = forms.CharField(
-        label=_("E-mail"), required=False, max_length=200, validators=[check_link]
+    # Input purposes (WCAG 1.3.5): browsers offer the reporter's own details, and phones show the
+    # keyboard that fits. The server's checks stay as they were: the types only help typing.
+    contact_name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=200,
+        validators=[check_name],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=200, validators=[check_link])
+    contact_email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        max_length=200,
+        validators=[check_link],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=200,
+        validators=[check_link],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
     # Default no: contact details stay with the hotline of the reporter's own country.
     share_contact_abroad = forms.BooleanField(required=False)
     # Left empty by people; bots that fill every field give themselves away.
@@ -166,3 +185,4 @@ class ForwardForm(forms.Form):
         field.queryset = organisations  # type: ignore[attr-defined]
         field.label = _("Hotline of another country") if kind == OrganisationKind.HOTLINE else _("Helpline")
         field.label_from_instance = lambda o: f"{o.name} ({o.country.name if o.country else '—'})"  # type: ignore[attr-defined]
+        sort_model_choices(field, field.label_from_instance)  # type: ignore[attr-defined]

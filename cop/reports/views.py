@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cop.core import csvfile, disclosure, permissions
+from cop.core import charts, csvfile, disclosure, permissions
+from cop.core.collation import sort_by_name
 from cop.core.errors import show_on_page
 from cop.core.middleware import client_ip
 from cop.core.models import Country, OrganisationKind
@@ -190,11 +190,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         cases = cases.exclude(status=CaseStatus.CLOSED)
     elif show == "closed":
         cases = cases.filter(status=CaseStatus.CLOSED)
-    if not permissions.allows(actor, "reports.route_case") and not any(
-        permissions.allows(actor, "reports.handle_case", organisation_id=g.organisation_id)
-        for g in actor.grants
-    ):
-        raise PermissionDenied("reports.handle_case")
+    permissions.require_page(actor, "reports:queue")
     return render(
         request, "reports/queue.html", {"cases": cases.order_by("priority", "created_at"), "show": show}
     )
@@ -320,24 +316,47 @@ def _statistics_view(request: HttpRequest) -> tuple[Any, int | None, Country | N
     return statistics.figures(year, country.iso2 if country else None), year, country
 
 
+def _statistics_charts(*tables: list[tuple[Any, Any]]) -> list[str]:
+    """One chart per table of counts, from the same published (disclosure-controlled) cells."""
+    titles = [
+        _("Reports per month"),
+        _("By kind of harm"),
+        _("By country of the reporter"),
+        _("What the hotlines found"),
+    ]
+    return [
+        charts.bar_chart(
+            [charts.Bar(str(name), cell.count) for name, cell in rows],
+            chart_id=f"chart-{number}",
+            title=title,
+            count_title=_("Reports"),
+        )
+        for number, (title, rows) in enumerate(zip(titles, tables, strict=True), start=1)
+    ]
+
+
 def report_statistics(request: HttpRequest) -> HttpResponse:
     figures, year, country = _statistics_view(request)
     names = {c.iso2: c.name for c in Country.objects.all()}
     current = Classification.objects.current()
     risk_names = {r.code: r.name for r in current.risks.all()} if current else {}
     assessments = dict(Assessment.choices)
+    by_risk = [(risk_names.get(c.key, _("Not given")), c) for c in figures.by_risk]
+    by_country = [(names.get(c.key, c.key), c) for c in figures.by_country]
+    by_outcome = [(assessments.get(c.key, _("Not yet assessed")), c) for c in figures.by_outcome]
     context = {
         "threshold": figures.threshold,
         "note": disclosure.note(figures.threshold),
         "total": figures.total,
         "by_month": figures.by_month,
-        "by_risk": [(risk_names.get(c.key, _("Not given")), c) for c in figures.by_risk],
-        "by_country": [(names.get(c.key, c.key), c) for c in figures.by_country],
-        "by_outcome": [(assessments.get(c.key, _("Not yet assessed")), c) for c in figures.by_outcome],
+        "by_risk": by_risk,
+        "by_country": by_country,
+        "by_outcome": by_outcome,
+        "charts": _statistics_charts([(c.key, c) for c in figures.by_month], by_risk, by_country, by_outcome),
         "timing": figures.timing,
         "year": year,
         "country": country,
-        "countries": sorted(names.items(), key=lambda pair: pair[1]),
+        "countries": sort_by_name(names.items(), lambda pair: pair[1]),
     }
     return render(request, "reports/statistics.html", context)
 

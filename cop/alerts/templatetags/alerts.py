@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django import template
 
+from cop.core.collation import sort_by_name
 from cop.core.models import Country
 from cop.threats.models import Classification
 
@@ -16,7 +17,7 @@ register = template.Library()
 def country_names(codes: Iterable[str]) -> str:
     wanted = list(codes)
     names = {c.iso2: c.name for c in Country.objects.filter(iso2__in=wanted)}
-    return ", ".join(sorted(names.get(code, code) for code in wanted))
+    return ", ".join(sort_by_name(names.get(code, code) for code in wanted))
 
 
 @register.filter

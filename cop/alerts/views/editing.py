@@ -50,8 +50,7 @@ def _alert_for(request: HttpRequest, pk: int, permission: str) -> Alert:
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
     actor = permissions.actor_of(request)
-    if permissions.reach(actor, WRITE).nowhere:
-        raise PermissionDenied(WRITE)
+    permissions.require_page(actor, "alerts:manage")
     alerts = (
         alerts_within_reach(actor, WRITE)
         .select_related("organisation")

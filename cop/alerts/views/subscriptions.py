@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from cop.alerts.permissions import MANAGE_WEBHOOKS
 from cop.alerts.secret_box import new_secret, seal
 from cop.alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Organisation, User
 from cop.outbox.queue import cancel
 
@@ -26,10 +26,12 @@ DELIVERIES_PER_PAGE = 10
 
 
 def _organisations(request: HttpRequest) -> list[Organisation]:
-    reach = permissions.reach(permissions.actor_of(request), MANAGE_WEBHOOKS)
-    if reach.nowhere:
-        raise PermissionDenied(MANAGE_WEBHOOKS)
-    return list(Organisation.objects.filter(pk__in=reach.organisations).order_by("name", "pk"))
+    actor = permissions.actor_of(request)
+    permissions.require_page(actor, "alerts:webhooks")
+    reach = permissions.reach(actor, MANAGE_WEBHOOKS)
+    return sort_by_name(
+        Organisation.objects.filter(pk__in=reach.organisations).order_by("pk"), lambda o: o.name
+    )
 
 
 def _subscription(request: HttpRequest, pk: int) -> Subscription:

@@ -1,6 +1,7 @@
 from cop.core.models.audit import AuditEvent
 from cop.core.models.countries import Country, DevelopmentLevel, Region, UNStatus
 from cop.core.models.lockouts import LoginLockout
+from cop.core.models.notifications import NotificationSettings
 from cop.core.models.organisations import (
     Membership,
     Organisation,
@@ -18,6 +19,7 @@ __all__ = [
     "DevelopmentLevel",
     "LoginLockout",
     "Membership",
+    "NotificationSettings",
     "Organisation",
     "OrganisationKind",
     "Region",

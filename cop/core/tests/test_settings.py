@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from django.test import SimpleTestCase
 
@@ -116,3 +118,29 @@ class HealthWithoutDatabaseTestCase(SimpleTestCase):
             [sys.executable, "-c", HEALTH_CHECK], env=clean, capture_output=True, text=True, timeout=60
         )
         self.assertEqual(result.stdout.strip(), "503 unreachable", result.stderr[-2000:])
+
+    def test_rendered_files_are_kept_under_the_data_directory_for_every_process(self) -> None:
+        # One process keeps a made PDF; another (a second web worker, or the server after a
+        # restart) finds it: the `rendered` cache is files under COP_DATA_DIR, not process memory.
+        keep = (
+            "import django; from django.conf import settings; from django.core.cache import caches; "
+            "django.setup(); caches[settings.RENDERED_CACHE].set('made', b'%PDF-1.7 made once')"
+        )
+        find = (
+            "import django; from django.conf import settings; from django.core.cache import caches; "
+            "django.setup(); print(caches[settings.RENDERED_CACHE].get('made'))"
+        )
+        with tempfile.TemporaryDirectory() as data:
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cop.settings", "COP_DATA_DIR": data}
+            for script in (keep, find):
+                result = subprocess.run(
+                    [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+                )
+                self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout.strip(), "b'%PDF-1.7 made once'")
+            self.assertTrue(any((Path(data) / "cache" / "rendered").iterdir()))
+
+    def test_it_refuses_a_rendered_cache_bound_below_ten_files(self) -> None:
+        result = start(COP_DEBUG="true", COP_RENDERED_CACHE_ENTRIES="2")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("COP_RENDERED_CACHE_ENTRIES must be a whole number of at least 10", result.stderr)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from cop.filter import access, actions, invitations
+from cop.filter import access, actions, invitations, time_zones
 from cop.filter.categories import CHOOSABLE
 from cop.filter.forms import FamilyForm, InvitationForm
 from cop.filter.models import Family, Profile, UnblockRequest
@@ -32,10 +32,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def family_create(request: HttpRequest) -> HttpResponse:
-    form = FamilyForm(request.POST or None)
+    form = FamilyForm(request.POST or None, country_hint=time_zones.country_hint(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        family = actions.create_family(guardian(request), data["name"], data["kind"], data["time_zone"])
+        family = actions.create_family(
+            guardian(request), data["name"], data["kind"], data["time_zone"], data.get("country")
+        )
         messages.success(
             request, _("%(family)s is created. Now add a child's profile.") % {"family": family.name}
         )

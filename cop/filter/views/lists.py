@@ -27,9 +27,9 @@ def _list_for(request: HttpRequest, pk: int) -> FilterList:
 @login_required
 def list_index(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    lists = permissions.lists_for(actor)
-    if not lists and not permissions.may_manage(actor):
+    if not permissions.may_see_lists(actor):
         raise Http404
+    lists = permissions.lists_for(actor)
     rows = [
         (filter_list, filter_list.active_version(), filter_list.versions.first()) for filter_list in lists
     ]

@@ -90,3 +90,41 @@ def read_pdf(data: bytes) -> tuple[str, list[str]]:
 def squeeze(text: str) -> str:
     """Text compared without spacing or line breaks, in its compatibility form (Arabic ligatures unfolded)."""
     return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def structure(data: bytes) -> dict[str, object]:
+    """What makes a PDF a tagged one: its language, title, MarkInfo and the tags of its structure tree
+    (in reading order, e.g. ["Document", "H1", "P", ...]); no tags when it has no structure tree."""
+    import io
+
+    import pypdf
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"].get_object()
+    assert isinstance(root, DictionaryObject)
+    tags: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, DictionaryObject):
+            if "/S" in node:
+                tags.append(str(node["/S"]).lstrip("/"))
+            if "/K" in node:
+                walk(node["/K"])
+
+    if "/StructTreeRoot" in root:
+        walk(root["/StructTreeRoot"])
+    mark_info = root.get("/MarkInfo")
+    preferences = root.get("/ViewerPreferences")
+    metadata = reader.metadata
+    return {
+        "lang": str(root.get("/Lang", "")),
+        "title": str(metadata.get("/Title", "")) if metadata else "",
+        "marked": bool(mark_info.get_object().get("/Marked")) if mark_info else False,
+        "display_title": bool(preferences.get_object().get("/DisplayDocTitle")) if preferences else False,
+        "tags": tags,
+    }

@@ -82,6 +82,9 @@ def test_read_aloud_speaks_the_text_in_its_language(browser: Any, live_server: A
     assert text is not None
     assert spoken[0]["lang"] == "fr" and spoken[0]["text"].startswith(text.title)
     assert "Lire à voix haute" not in spoken[0]["text"]
+    # The label says what the button does now; a pressed state as well would read "Stop reading, pressed".
+    assert page.get_by_role("button", name="Arrêter la lecture").is_visible()
+    assert page.locator("button.read-aloud").get_attribute("aria-pressed") is None
     context.close()
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cop.core import permissions
+from cop.core.collation import sort_by_name
 from cop.core.models import Country, Membership
 from cop.guidance import search
 from cop.guidance.forms import ModerationForm, ResourceForm
@@ -150,7 +151,7 @@ def library(request: HttpRequest) -> HttpResponse:
         labels = _facet_labels(name, set(counts) | ({chosen[name]} if chosen[name] else set()))
         values = [
             FacetValue(code, labels.get(code, code), counts.get(code, 0), chosen[name] == code)
-            for code in sorted(labels, key=lambda c: labels[c])
+            for code in sort_by_name(labels, labels.__getitem__)
         ]
         facets.append(Facet(name, _facet_title(name), values))
     results: QuerySet[Resource] = published
@@ -318,6 +319,7 @@ def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "age_bands": resource.tag_codes(Tag.Kind.AGE_BAND),
         "risks": list(resource.risks.all()),
         "has_file": bool(resource.file),
+        "file_name": (resource.file.name or "").rsplit("/", 1)[-1],
     }
     form = ResourceForm(request.POST or None, request.FILES or None, initial=initial, owner=request.user.pk)
     if request.method == "POST" and form.is_valid():
@@ -341,7 +343,7 @@ def my_resources(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.actor_of(request), "guidance.moderate_resource")
+    permissions.require_page(permissions.actor_of(request), "guidance:moderation")
     pending = (
         Resource.objects.filter(status=Status.PENDING)
         .prefetch_related("texts")

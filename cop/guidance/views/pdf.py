@@ -7,20 +7,15 @@ import re
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
+from cop.core.pdf import PdfUnavailable
+from cop.core.pdf import render as render_html_pdf
 from cop.guidance import markdown
 from cop.guidance.models import AUDIENCE_GROUPS, Group
 from cop.guidance.views.guidelines import _audience, _group, guidelines_in
 from cop.threats.models import language_code
-
-
-def _no_external_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
-    # The PDF template is self-contained; refusing every fetch keeps rendering offline and safe.
-    raise ValueError(f"external resource refused: {url}")
-
 
 # Arabic short vowels and tanween. WeasyPrint writes a wrong text layer for a
 # hamza seat carrying tanween (شيئًا reads back as "شيɄا"), so the printable
@@ -32,26 +27,22 @@ def _printable(language: str, text: str) -> str:
     return _ARABIC_MARKS.sub("", text) if language == "ar" else text
 
 
-class PdfUnavailable(Exception):
-    """The server lacks the Pango library that PDF rendering needs."""
+__all__ = ["PdfUnavailable", "render_pdf", "set_pdf"]
 
 
 def render_pdf(audience: str, group: str | None = None) -> bytes:
-    try:
-        # Imported here: it needs Pango, which only PDF rendering requires.
-        import weasyprint
-    except OSError as error:
-        raise PdfUnavailable(str(error)) from error
-
+    """The tagged PDF of a set or group in the current language (cop/core/pdf.py keeps it once made)."""
     chosen = _audience(audience)
     groups = [Group(group)] if group else [Group(g) for g in AUDIENCE_GROUPS[chosen]]
     items = guidelines_in(chosen, group)
     sections = []
+    changed = []
     for chosen_group in groups:
         entries = []
         for guideline in (i for i in items if i.group == chosen_group):
             text = guideline.text()
             if text is not None:
+                changed.append(text.updated_at)
                 entries.append(
                     {
                         "title": _printable(text.language, text.title),
@@ -65,14 +56,15 @@ def render_pdf(audience: str, group: str | None = None) -> bytes:
         {
             "audience": chosen,
             "sections": sections,
+            "group": groups[0] if group else None,
             "language": language_code(),
             "direction": "rtl" if get_language_bidi() else "ltr",
-            "generated": timezone.now(),
+            # The date of the newest text, not the clock: the same texts give the same PDF, which
+            # is what lets it be kept.
+            "changed": max(changed, default=None),
         },
     )
-    document = weasyprint.HTML(string=html, url_fetcher=_no_external_fetch)
-    pdf: bytes = document.write_pdf()
-    return pdf
+    return render_html_pdf(html)
 
 
 def set_pdf(request: HttpRequest, audience: str, group: str | None = None) -> HttpResponse:

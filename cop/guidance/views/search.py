@@ -32,8 +32,16 @@ def site_search(request: HttpRequest) -> HttpResponse:
                 document.object_id
             )
             if found is not None:
+                # A resource without a text in this language is indexed under the text it falls
+                # back to: the title shown carries that text's language.
+                language = found.display_language if isinstance(found, Resource) else document.language
                 results.append(
-                    {"kind": document.get_kind_display(), "object": found, "title": document.title}
+                    {
+                        "kind": document.get_kind_display(),
+                        "object": found,
+                        "title": document.title,
+                        "language": language,
+                    }
                 )
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     return render(

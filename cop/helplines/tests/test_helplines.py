@@ -80,7 +80,7 @@ class HelpPagesTestCase(BaseTestCase):
         assert "libphonenumber" not in emergency
         details = html[html.index('<details class="for-adults">') :]
         assert html.index('id="report-title"') < html.index('<details class="for-adults">')
-        assert "libphonenumber short-number metadata" in details[: details.index("</details>")]
+        assert "Short-number metadata of libphonenumber" in details[: details.index("</details>")]
 
     def test_a_childs_advice_page_puts_get_help_before_the_advice(self) -> None:
         for path in ("/en/guidelines/children/8-12/bullying/", "/fr/guidelines/children/5-7/games/"):

@@ -30,6 +30,19 @@ class ReportFormTestCase(ReportsTestCase):
         assert html.index('href="tel:999"') < html.index('<form method="post"')
         assert 'href="tel:116"' in html
 
+    def test_the_contact_fields_tell_the_browser_their_purpose_and_keyboard(self) -> None:
+        html = self.client.get(
+            "/fr/report/", {"age": "adult", "country": "FR", "danger": "no"}
+        ).content.decode()
+        fields = {
+            name: re.search(rf"<input[^>]*name=\"{name}\"[^>]*>", html)
+            for name in ("contact_name", "contact_email", "contact_phone")
+        }
+        tags = {name: match.group(0) for name, match in fields.items() if match}
+        assert 'autocomplete="name"' in tags["contact_name"]
+        assert 'type="email"' in tags["contact_email"] and 'autocomplete="email"' in tags["contact_email"]
+        assert 'type="tel"' in tags["contact_phone"] and 'autocomplete="tel"' in tags["contact_phone"]
+
     def test_an_anonymous_report_gets_a_receipt_and_one_case_for_the_competent_hotline(self) -> None:
         response = self.client.post("/fr/report/send/", self.form_data())
         assert response.status_code == 200

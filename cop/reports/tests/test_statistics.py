@@ -64,3 +64,34 @@ class StatisticsTestCase(BaseTestCase):
         by_country = {r["key"]: r["count"] for r in rows if r["table"] == "by_country"}
         assert by_country == {"KE": "", "FR": ""}
         assert next(r for r in rows if r["table"] == "total")["count"] == "5"
+
+    def test_each_table_has_a_chart_beside_it_with_the_same_published_numbers(self) -> None:
+        import re
+
+        from cop.core.charts import chart_text
+
+        for language in ("en", "fr"):
+            html = self.client.get(f"/{language}/report/statistics/").content.decode()
+            sections = re.findall(r'<section class="card">(.*?)</section>', html, re.S)
+            charted = [s for s in sections if "<svg" in s]
+            assert len(charted) == 4, f"{language}: {len(charted)} charts"
+            for section in charted:
+                svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)  # type: ignore[union-attr]
+                assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+                cells = [
+                    re.sub(r"<[^>]+>", "", cell)
+                    for cell in re.findall(r'<tr><th scope="row">.*?</th><td>(.*?)</td>', section, re.S)
+                ]
+                # The numbers written at the ends of the bars are the table's, withheld ones as the word.
+                assert cells and chart_text(svg)[-len(cells) :] == cells, (language, cells, chart_text(svg))
+            # Kenya's and France's counts are withheld here: the chart says so and draws no bar of zero.
+            country_chart = charted[2]
+            assert chart_text(country_chart).count("0") <= 1  # the axis's own 0 only
+            assert chart_text(country_chart)[-2:] == [str(cells_withheld(language))] * 2
+
+
+def cells_withheld(language: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return translation.gettext("withheld")

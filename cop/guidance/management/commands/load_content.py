@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cop.core.content import ContentError
+from cop.guidance.indexing import reindex_library
 from cop.guidance.loader import LoadResult, load_guidelines, load_library
 from cop.threats.loader import load_classification
 
@@ -58,6 +59,9 @@ class Command(BaseCommand):
             )
             self._report("Guideline texts", load_guidelines(options["force"], self._progress("Guidelines")))
             self._report("Library resources", load_library(self._progress("Library")))
+            # The search index of the library is built from the labels of the code as well as the
+            # files, so it is rebuilt even when no file changed.
+            self.stdout.write(f"Library search index: {reindex_library()} resources indexed.")
         except ContentError as error:
             raise CommandError(
                 "The content files have problems; nothing was loaded:\n" + str(error)

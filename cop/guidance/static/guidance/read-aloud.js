@@ -12,12 +12,12 @@
     }
     var startLabel = button.textContent;
     var stopLabel = button.getAttribute("data-label-stop") || startLabel;
+    // The label says what a click does ("Read aloud", "Stop reading"); no aria-pressed as well,
+    // which would make screen readers announce "Stop reading, pressed".
     function reset() {
       button.textContent = startLabel;
-      button.setAttribute("aria-pressed", "false");
     }
     button.hidden = false;
-    button.setAttribute("aria-pressed", "false");
     button.addEventListener("click", function () {
       if (window.speechSynthesis.speaking) {
         window.speechSynthesis.cancel();
@@ -33,7 +33,6 @@
       utterance.onend = reset;
       utterance.onerror = reset;
       button.textContent = stopLabel;
-      button.setAttribute("aria-pressed", "true");
       window.speechSynthesis.speak(utterance);
     });
   });

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_accounts")]
+    dependencies = [("core", "0005_notifications")]
 
     operations = [
         migrations.AddConstraint(
