@@ -33,6 +33,7 @@ from cop.core.errors import (
     NotFound,
     Unauthenticated,
 )
+from cop.core.validation_messages import field_message
 from cop.filter.api import router as filter_router
 from cop.filter.list_api import router as filter_lists_router
 from cop.guidance.api import router as guidance_router
@@ -197,7 +198,7 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = [
-        {"location": [str(part) for part in e.get("loc", ())], "message": str(e.get("msg", ""))}
+        {"location": [str(part) for part in e.get("loc", ())], "message": field_message(e)}
         for e in exc.errors
     ]
     return error_response(request, Invalid(_("The request is not valid; see details."), details=details))

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -213,7 +214,7 @@ class OrganisationIn(Body):
     @model_validator(mode="after")
     def national_kinds_have_a_country(self) -> "OrganisationIn":
         if self.kind in NATIONAL_KINDS and self.country is None:
-            raise ValueError("A ministry or regulator belongs to a country.")
+            raise ValueError(gettext("A ministry or regulator belongs to a country."))
         return self
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -78,7 +79,7 @@ class OneOf:
 
     def check(self, value: str) -> str:
         if value not in self.values:
-            raise ValueError("not one of the allowed values")
+            raise ValueError(gettext("Choose one of the allowed values."))
         return value
 
 
@@ -106,7 +107,7 @@ def _clock(value: Any) -> Any:
     if isinstance(value, datetime.time):  # a stored schedule's, on the way out
         return value
     if not isinstance(value, str) or not CLOCK.match(value):
-        raise ValueError("a time of day as HH:MM or HH:MM:SS")
+        raise ValueError(gettext("Enter a time of day as HH:MM or HH:MM:SS."))
     return value
 
 

@@ -57,6 +57,13 @@ class ReferenceDataApiTestCase(BaseTestCase):
         self.assertEqual(body["code"], "invalid_request")
         self.assertEqual(body["details"][0]["location"], ["path", "iso2"])
 
+    def test_a_validation_error_says_what_is_wrong_in_the_language_asked_for(self) -> None:
+        response = self.client.get("/api/v1/countries?region=atlantis", headers={"Accept-Language": "fr"})
+        body = response.json()
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(body["message"], "La requête n’est pas valide ; voir details.")
+        self.assertEqual(body["details"][0]["message"], "Choisissez l’une des valeurs autorisées.")
+
     def test_it_rejects_an_unknown_region(self) -> None:
         status, body = call(self.client, "get", "/api/v1/countries?region=atlantis")
         self.assertEqual((status, body["code"]), (422, "invalid_request"))
@@ -242,6 +249,18 @@ class OrganisationApiTestCase(BaseTestCase):
         ):
             status, answer = call(self.client, "post", "/api/v1/organisations", self.alice_token, body)
             self.assertEqual((status, answer["code"]), (422, "invalid_request"), body)
+
+    def test_a_length_limit_is_stated_with_its_number_in_the_language_asked_for(self) -> None:
+        response = self.client.post(
+            "/api/v1/organisations",
+            {"name": "x" * 500, "kind": "ngo"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {self.alice_token}", "Accept-Language": "es"},
+        )
+        details = response.json()["details"]
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(details[0]["location"][-1], "name")
+        self.assertRegex(details[0]["message"], r"^Escriba como máximo \d+ caracteres\.$")
 
     def test_a_key_the_schema_does_not_name_is_refused_not_ignored(self) -> None:
         hotline = self.world.kenya_hotline
