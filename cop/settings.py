@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body; after LocaleMiddleware, so that its refusal is translated.
+    # Every error under /api/ in the API's JSON shape, including 404s and 405s made outside its operations.
+    "cop.core.errors.ApiErrorShapeMiddleware",
     "cop.core.request_size.RequestSizeMiddleware",
     "cop.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",

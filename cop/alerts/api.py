@@ -4,26 +4,24 @@ No `from __future__ import annotations` here: django-ninja reads the
 parameter annotations at run time.
 """
 
-from collections.abc import Sequence
-from typing import Annotated, Any, Literal, overload
+import datetime
+from typing import Annotated, Any, Literal
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from cop.alerts.models import Alert, Severity, Status
 from cop.alerts.serialize import alert_dict, with_related
-from cop.core.models import Country
-from cop.core.pagination import LimitOffset
-from cop.threats.models import Risk
+from cop.core.api_fields import CountryCode
+from cop.core.errors import NotFound
+from cop.core.pagination import LimitOffset, Page
 
 router = Router(tags=["alerts"])
 
 LanguageCode = Literal["ar", "zh-hans", "en", "fr", "ru", "es"]
-ISO2 = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 RiskCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
 
 
@@ -63,9 +61,9 @@ class AlertOut(Schema):
     risks: list[RiskRef]
     organisation: OrganisationRef
     revision: int = Field(description="1 when published, one more with each later change.")
-    published_at: str | None
-    updated_at: str | None
-    withdrawn_at: str | None
+    published_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+    withdrawn_at: datetime.datetime | None
     withdrawal_reason: str
     url: str
     texts: dict[str, AlertTextOut] = Field(
@@ -74,32 +72,12 @@ class AlertOut(Schema):
 
 
 class AlertFilter(Schema):
-    country: ISO2 | None = Field(None, description="Alerts concerning this country, worldwide ones included.")
+    country: CountryCode | None = Field(
+        None, description="Alerts concerning this country, worldwide ones included."
+    )
     risk: RiskCode | None = Field(None, description="Alerts about this risk of the classification.")
     language: LanguageCode | None = Field(None, description="Alerts that can be read in this language.")
     severity: Severity | None = None
-
-
-class _Page(Sequence[dict[str, Any]]):
-    """Alerts serialised only for the page asked for, not for the whole list."""
-
-    def __init__(self, alerts: QuerySet[Alert], base_url: str) -> None:
-        self.alerts = alerts
-        self.base_url = base_url
-
-    def __len__(self) -> int:
-        return self.alerts.count()
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [alert_dict(a, self.base_url) for a in self.alerts[index]]
-        return alert_dict(self.alerts[index], self.base_url)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -112,19 +90,16 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> Any:
     """Advisories on emerging online threats to children, with their texts in every language they have."""
     alerts = Alert.objects.published()
     if filters.country is not None:
-        code = filters.country.upper()
-        if not Country.objects.filter(iso2=code).exists():
-            raise HttpError(422, f"Unknown country {code!r}; see /api/v1/countries.")
-        alerts = alerts.concerning(code)
+        alerts = alerts.concerning(filters.country.upper())
     if filters.risk is not None:
-        if not Risk.objects.filter(code=filters.risk).exists():
-            raise HttpError(422, f"Unknown risk {filters.risk!r}; see /api/v1/threats.")
+        # A filter: a risk code no alert carries (or no classification has) finds no alerts.
         alerts = alerts.filter(risks__code=filters.risk).distinct()
     if filters.language is not None:
         alerts = alerts.in_language(filters.language)
     if filters.severity is not None:
         alerts = alerts.filter(severity=filters.severity)
-    return _Page(with_related(alerts).order_by("-published_at", "-pk"), _base_url(request))
+    base_url = _base_url(request)
+    return Page(with_related(alerts).order_by("-published_at", "-pk"), lambda a: alert_dict(a, base_url))
 
 
 @router.get("/alerts/{alert_id}", response=AlertOut, summary="One published or withdrawn alert")
@@ -135,5 +110,5 @@ def get_alert(request: HttpRequest, alert_id: int) -> Any:
         .first()
     )
     if alert is None:
-        raise HttpError(404, f"No published alert has the id {alert_id}.")
+        raise NotFound(_("No published alert has the id %(id)s."), id=alert_id)
     return alert_dict(alert, _base_url(request))

@@ -10,13 +10,16 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
-from pydantic import AnyHttpUrl, StringConstraints
+from pydantic import AnyHttpUrl, ConfigDict, JsonValue, StringConstraints, WithJsonSchema, model_validator
 
 from cop.core import audit, permissions
+from cop.core.api_fields import Body, CountryCode, FreeText, FromString, RegionCode, VisibleText
+from cop.core.errors import Conflict, Invalid, NotFound
 from cop.core.middleware import client_ip
 from cop.core.models import (
     ApiToken,
@@ -60,9 +63,22 @@ def actor(request: HttpRequest) -> permissions.Actor:
     return permissions.Actor(token=auth) if isinstance(auth, ApiToken) else permissions.Actor()
 
 
-class ErrorOut(Schema):
-    code: str
+class ErrorDetail(Schema):
+    location: list[str] = Field(
+        description='Where the problem is, e.g. ["body", "urls"] or ["query", "limit"].'
+    )
     message: str
+
+
+class ErrorOut(Schema):
+    """The one error body of the API, whatever the status."""
+
+    code: str = Field(
+        description="One per HTTP status: bad_request, unauthenticated, forbidden, not_found, "
+        "method_not_allowed, conflict, too_large, unsupported_media_type, invalid_request, too_many_requests."
+    )
+    message: str = Field(description="What went wrong, in the language asked for with Accept-Language.")
+    details: list[ErrorDetail] | None = Field(None, description="Validation errors only: one per problem.")
 
 
 class RegionOut(Schema):
@@ -102,12 +118,13 @@ class CountryOut(Schema):
 
 
 class CountryFilter(Schema):
-    region: Annotated[str | None, StringConstraints(pattern=r"^[a-z-]{2,20}$")] = None
+    region: RegionCode | None = None
     development_level: DevelopmentLevel | None = None
     un_status: UNStatus | None = None
 
 
-ISO2 = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+# A path names a country that may not exist: 404, as for any other record.
+CountryInPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 
 
 @router.get("/regions", response=list[RegionOut], tags=["reference data"])
@@ -132,8 +149,6 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilter]) -> list[
     """UN Member States and observer States with ITU region and development level."""
     countries = Country.objects.all()
     if filters.region is not None:
-        if not Region.objects.filter(code=filters.region).exists():
-            raise HttpError(422, f"Unknown region {filters.region!r}; see /api/v1/regions.")
         countries = countries.filter(region_id=filters.region)
     if filters.development_level is not None:
         countries = countries.filter(development_level=filters.development_level)
@@ -145,10 +160,10 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilter]) -> list[
 @router.get(
     "/countries/{iso2}", response={200: CountryOut, 404: ErrorOut, 422: ErrorOut}, tags=["reference data"]
 )
-def get_country(request: HttpRequest, iso2: ISO2) -> CountryOut:
+def get_country(request: HttpRequest, iso2: CountryInPath) -> CountryOut:
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
-        raise HttpError(404, f"No country with the code {iso2.upper()!r}.")
+        raise NotFound(_("No country has the code %(iso2)s."), iso2=iso2.upper())
     return CountryOut.from_country(country)
 
 
@@ -161,25 +176,55 @@ class OrganisationOut(Schema):
     description: str
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
+Name = Annotated[VisibleText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[FreeText, StringConstraints(max_length=2000)]
 
 
-class OrganisationIn(Schema):
+# A ministry or a regulator belongs to a country (Organisation.clean): said in the schema too.
+NATIONAL_KINDS: list[JsonValue] = [OrganisationKind.MINISTRY.value, OrganisationKind.REGULATOR.value]
+# pydantic's AnyHttpUrl is documented as any URI ("reports:queue"); only http and https are read.
+Website = Annotated[
+    AnyHttpUrl,
+    WithJsonSchema(
+        # A host after the scheme: "http://" alone is refused (empty host).
+        {
+            "type": "string",
+            "format": "uri",
+            "maxLength": 2083,
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]",
+        }
+    ),
+]
+
+
+class OrganisationIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"enum": NATIONAL_KINDS}}, "required": ["kind"]},
+            "then": {"properties": {"country": {"type": "string"}}, "required": ["country"]},
+        }
+    )
+
     name: Name
-    kind: OrganisationKind
-    country: ISO2 | None = None
-    website: AnyHttpUrl | None = None
+    kind: Annotated[OrganisationKind, FromString]
+    country: CountryCode | None = None
+    website: Website | None = None
     description: Description = ""
 
+    @model_validator(mode="after")
+    def national_kinds_have_a_country(self) -> "OrganisationIn":
+        if self.kind in NATIONAL_KINDS and self.country is None:
+            raise ValueError(gettext("A ministry or regulator belongs to a country."))
+        return self
 
-class OrganisationPatch(Schema):
+
+class OrganisationPatch(Body):
     name: Name | None = None
-    kind: OrganisationKind | None = Field(
+    kind: Annotated[OrganisationKind, FromString] | None = Field(
         None, description="Only the secretariat may change it (403 otherwise): it decides where reports go."
     )
-    country: ISO2 | None = None
-    website: AnyHttpUrl | None = None
+    country: CountryCode | None = None
+    website: Website | None = None
     description: Description | None = None
 
 
@@ -195,7 +240,7 @@ def _out(org: Organisation) -> OrganisationOut:
 
 
 class OrganisationFilter(Schema):
-    country: ISO2 | None = None
+    country: CountryCode | None = None
     kind: OrganisationKind | None = None
 
 
@@ -222,7 +267,7 @@ def _country(iso2: str | None) -> Country | None:
         return None
     country = Country.objects.filter(iso2=iso2.upper()).first()
     if country is None:
-        raise HttpError(422, f"No country with the code {iso2.upper()!r}.")
+        raise Invalid(_("No country has the code %(iso2)s."), iso2=iso2.upper())
     return country
 
 
@@ -233,12 +278,12 @@ def _save(org: Organisation) -> None:
         # Uniqueness is left to the database so that a clash is a 409, not a 422.
         org.full_clean(validate_constraints=False)
     except DjangoValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
+        raise Invalid(" ".join(exc.messages)) from None
     try:
         with transaction.atomic():
             org.save()
     except IntegrityError:
-        raise HttpError(409, "An organisation with this name already exists in this country.") from None
+        raise Conflict(_("An organisation with this name already exists in this country.")) from None
 
 
 WRITE_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -57,8 +57,10 @@ def _declared_length(request: HttpRequest) -> int | None:
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     response: HttpResponse
     if request.path.startswith("/api/"):
-        # Like every API error (cop/api.py): a code for programs and a message in English.
-        message = f"The request body is larger than {limit} bytes, the most this operation accepts."
+        # Like every API error (cop/api.py): a code for programs and a message in the request's language.
+        message = _("The request body is larger than %(limit)s bytes, the most this operation accepts.") % {
+            "limit": limit
+        }
         response = JsonResponse({"code": "too_large", "message": message}, status=413)
     else:
         response = render(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cop.core import audit, deletion, permissions, request_size
 from cop.core.collation import sort_by_name
+from cop.core.errors import STATUS_CODES
 from cop.core.forms import OrganisationForm, TokenForm
 from cop.core.models import (
     ApiToken,
@@ -275,8 +276,8 @@ def api_index(request: HttpRequest) -> JsonResponse:
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        codes = {403: "forbidden", 404: "not_found", 500: "internal_error", 400: "bad_request"}
-        return JsonResponse({"code": codes[status], "message": message}, status=status)
+        # The API's one code per status (cop/core/errors.py).
+        return JsonResponse({"code": STATUS_CODES[status], "message": message}, status=status)
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 

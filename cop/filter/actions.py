@@ -18,8 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from cop.core.errors import DomainError
 from cop.core.models import Country, User
 from cop.filter.binding import Binder, taken_by_others
 from cop.filter.categories import PRESETS
@@ -38,13 +41,23 @@ from cop.filter.models import (
 MAX_PENDING_REQUESTS = 20
 
 
-class Refused(Exception):
+# The HTTP status of each kind of refusal. "not_yours" (a network the guardian may not bind, or one in
+# use by another family) is one status with "invalid", so that it tells nothing about other families.
+REFUSAL_STATUS = {
+    "not_found": 404,
+    "invalid": 422,
+    "not_yours": 422,
+    "unconfirmed": 403,
+    "too_many_requests": 429,
+    "conflict": 409,
+}
+
+
+class Refused(DomainError):
     """A change the rules do not allow; the message says why, to the person who asked for it."""
 
-    def __init__(self, message: str, code: str = "conflict") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    def __init__(self, message: str | Promise, code: str = "conflict", **params: Any) -> None:
+        super().__init__(message, code=code, http_status=REFUSAL_STATUS.get(code, 409), **params)
 
 
 # Families and guardians
@@ -68,7 +81,7 @@ def join_family(family: Family, user: User) -> None:
         with transaction.atomic():
             Guardian.objects.create(family=family, user=user)
     except IntegrityError:
-        raise Refused(_("You are already a guardian of %(family)s.") % {"family": family.name}) from None
+        raise Refused(_("You are already a guardian of %(family)s."), family=family.name) from None
 
 
 # Profiles
@@ -111,7 +124,8 @@ def set_query_log(profile: Profile, hours: int | None) -> datetime.datetime | No
     else:
         if not 1 <= hours <= max_log_hours():
             raise Refused(
-                _("The query log can be on for 1 to %(hours)s hours.") % {"hours": max_log_hours()},
+                _("The query log can be on for 1 to %(hours)s hours."),
+                hours=max_log_hours(),
                 code="invalid",
             )
         profile.query_log_until = timezone.now() + datetime.timedelta(hours=hours)
@@ -134,7 +148,7 @@ def add_entry(profile: Profile, name: str, action: str) -> Entry:
     except IntegrityError:
         # The form checks first; this covers two guardians adding the same name at the same moment.
         raise Refused(
-            _("%(site)s is already on this child's list. Remove it first to change it.") % {"site": name}
+            _("%(site)s is already on this child's list. Remove it first to change it."), site=name
         ) from None
 
 
@@ -157,7 +171,7 @@ def templates() -> dict[str, Template]:
     return {
         "bedtime": Template(
             "bedtime",
-            _("Bedtime"),
+            gettext("Bedtime"),
             tuple(range(7)),
             datetime.time(20),
             datetime.time(7),
@@ -165,7 +179,7 @@ def templates() -> dict[str, Template]:
         ),
         "school-nights": Template(
             "school-nights",
-            _("No games on school nights"),
+            gettext("No games on school nights"),
             (6, 0, 1, 2, 3),  # Sunday to Thursday: the evenings before a school day
             datetime.time(19),
             datetime.time(7),
@@ -192,8 +206,7 @@ def apply_template(profile: Profile, key: str) -> Schedule:
         raise Refused(_("There is no such ready-made schedule."), code="not_found")
     if profile.schedules.filter(label=template.label).exists():
         raise Refused(
-            _("%(child)s already has a schedule called %(label)s.")
-            % {"child": profile.name, "label": template.label}
+            _("%(child)s already has a schedule called %(label)s."), child=profile.name, label=template.label
         )
     return create_schedule(
         profile,
@@ -217,7 +230,7 @@ def _own_duplicates(family: Family, networks: Iterable[str]) -> list[str]:
     guardian's own devices, so naming them tells nothing about anyone else."""
     rows = DeviceNetwork.objects.filter(family=family, network__in=list(networks)).select_related("device")
     return [
-        _("%(network)s is already bound to the device %(device)s.")
+        gettext("%(network)s is already bound to the device %(device)s.")
         % {"network": row.network, "device": row.device.name}
         for row in rows
     ]
@@ -283,8 +296,8 @@ def ask(profile: Profile, name: str, reason: str) -> tuple[UnblockRequest, bool]
                 _(
                     "You have asked for %(count)s websites already. "
                     "Wait until a parent answers, then ask again."
-                )
-                % {"count": MAX_PENDING_REQUESTS},
+                ),
+                count=MAX_PENDING_REQUESTS,
                 code="too_many_requests",
             )
         return UnblockRequest.objects.create(profile=profile, name=name, reason=reason.strip()), True
@@ -293,7 +306,7 @@ def ask(profile: Profile, name: str, reason: str) -> tuple[UnblockRequest, bool]
 def _decide(unblock: UnblockRequest, user: User, status: str) -> None:
     if unblock.status != UnblockRequest.Status.PENDING:
         raise Refused(
-            _("This request was answered already: %(status)s.") % {"status": unblock.get_status_display()}
+            _("This request was answered already: %(status)s."), status=unblock.get_status_display()
         )
     unblock.status = status
     unblock.decided_at = timezone.now()

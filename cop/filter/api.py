@@ -11,6 +11,7 @@ parameter annotations at run time.
 import datetime
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
@@ -18,17 +19,20 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
+from cop.core.api import ErrorOut
+from cop.core.api_fields import Body, ClockTime, FromString, OneOf, TimeZone
+from cop.core.errors import BadRequest, Invalid, NotFound, Unauthenticated
 from cop.core.middleware import client_ip
 from cop.core.models import User
+from cop.core.pagination import LimitOffset, Page
 from cop.core.visible import check_name
 from cop.filter import access, actions, coverage, forms, invitations, reporting
 from cop.filter.categories import BY_CODE, ILLEGAL
 from cop.filter.indicators import preventive_by_month
 from cop.filter.models import (
-    TIMEZONE_CHOICES,
     Device,
     Entry,
     Family,
@@ -42,8 +46,6 @@ from cop.filter.views.devices import ask_url
 from cop.filter.views.invitations import link_maker
 from cop.guidance.validators import plain_text
 
-TIME_ZONES = frozenset(name for name, _label in TIMEZONE_CHOICES)
-
 
 class GuardianSession(SessionAuth):
     """The signed-in user of the web site; writes need the CSRF token as on the site's own forms."""
@@ -54,7 +56,7 @@ class GuardianSession(SessionAuth):
         except MultiPartParserError:
             # The CSRF check reads a form body; a malformed one (multipart without a boundary) is the
             # client's error, not the server's.
-            raise HttpError(400, _("The request body cannot be read; send JSON.")) from None
+            raise BadRequest(_("The request body cannot be read; send JSON.")) from None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User:
         user = request.user
@@ -62,7 +64,7 @@ class GuardianSession(SessionAuth):
             return user
         # Raised rather than returning None: the platform's generic answer speaks of API tokens,
         # which this part of the API does not use.
-        raise HttpError(401, _("Sign in on the web site first: the family filter's API uses its session."))
+        raise Unauthenticated(_("Sign in on the web site first: the family filter's API uses its session."))
 
 
 router = Router(tags=["family filter"], auth=GuardianSession())
@@ -70,7 +72,10 @@ router = Router(tags=["family filter"], auth=GuardianSession())
 Text60 = Annotated[str, Field(min_length=1, max_length=60)]
 Site = Annotated[str, Field(min_length=1, max_length=forms.MAX_SITE_INPUT)]
 Day = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
-CategoryCode = Annotated[str, Field(max_length=20)]
+# What a parent may choose (never the illegal list): the same list the pages offer.
+CategoryCode = Annotated[
+    str, OneOf(frozenset(code for code, _label in forms.category_choices()), "A category a parent may block.")
+]
 
 
 def _user(request: HttpRequest) -> User:
@@ -83,12 +88,12 @@ def _text(value: str) -> str:
     """Plain text, trimmed and not empty: the same rule as the pages' forms."""
     text = value.strip()
     if not text:
-        raise HttpError(422, _("A name cannot be empty."))
+        raise Invalid(_("A name cannot be empty."))
     try:
         plain_text(text)
         check_name(text)
     except ValidationError as error:
-        raise HttpError(422, " ".join(error.messages)) from None
+        raise Invalid(" ".join(error.messages)) from None
     return text
 
 
@@ -97,31 +102,16 @@ def _valid(function: Any, *args: Any) -> Any:
     try:
         return function(*args)
     except ValidationError as error:
-        raise HttpError(422, " ".join(error.messages)) from None
-
-
-def _refused(refused: actions.Refused) -> HttpError:
-    # "not_yours" (a network the guardian may not bind, or one in use by another family) is one
-    # status for both, so that it tells nothing about other families' bindings.
-    status = {
-        "not_found": 404,
-        "invalid": 422,
-        "not_yours": 422,
-        "unconfirmed": 403,
-        "too_many_requests": 429,
-    }.get(refused.code, 409)
-    return HttpError(status, refused.message)
+        raise Invalid(" ".join(error.messages)) from None
 
 
 # Schemas
 
 
-class FamilyIn(Schema):
+class FamilyIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    kind: Family.Kind = Family.Kind.FAMILY
-    time_zone: Annotated[str, Field(max_length=64, description="An IANA time zone, e.g. Africa/Nairobi.")] = (
-        "UTC"
-    )
+    kind: Annotated[Family.Kind, FromString] = Family.Kind.FAMILY
+    time_zone: TimeZone = "UTC"
 
 
 class FamilyOut(Schema):
@@ -132,7 +122,7 @@ class FamilyOut(Schema):
     guardians: list[str] = Field(description="Usernames of the family's guardians.")
 
 
-class InvitationIn(Schema):
+class InvitationIn(Body):
     email: Annotated[
         str, Field(min_length=3, max_length=254, description="The other guardian's e-mail address.")
     ]
@@ -147,12 +137,12 @@ class InvitationOut(Schema):
     expires_at: datetime.datetime
 
 
-class EntryIn(Schema):
+class EntryIn(Body):
     name: Site = Field(
         description="A domain name, or a pasted address (blocking it blocks its whole site); "
         "it covers its subdomains."
     )
-    action: Entry.Action
+    action: Annotated[Entry.Action, FromString]
 
 
 class EntryOut(Schema):
@@ -168,11 +158,14 @@ class EntryCreatedOut(EntryOut):
     )
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(Body):
     label: Text60
     days: Annotated[list[Day], Field(min_length=1, max_length=7)]
-    start: datetime.time
-    end: datetime.time = Field(description="Earlier than start: the window runs past midnight.")
+    start: ClockTime
+    end: ClockTime = Field(
+        description="Earlier than start: the window runs past midnight. Equal to start: the window lasts "
+        "24 hours from the start (00:00 to 00:00 is the whole day)."
+    )
     block_everything: bool = Field(False, description="Block everything except `allowed` in the window.")
     categories: Annotated[list[CategoryCode], Field(max_length=20)] = []
     allowed: Annotated[list[Site], Field(max_length=forms.MAX_ALLOWED_SITES)] = []
@@ -182,14 +175,14 @@ class ScheduleOut(Schema):
     id: int
     label: str
     days: list[int]
-    start: datetime.time
-    end: datetime.time
+    start: ClockTime
+    end: ClockTime
     block_everything: bool
     categories: list[str]
     allowed: list[str]
 
 
-class DeviceIn(Schema):
+class DeviceIn(Body):
     name: Text60
     networks: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=forms.MAX_NETWORKS)] = []
 
@@ -212,7 +205,7 @@ class DeviceOut(Schema):
     last_seen_at: datetime.datetime | None
 
 
-class ProfileIn(Schema):
+class ProfileIn(Body):
     family: int
     name: Text60
     age_band: Literal["5-7", "8-12", "13-17"]
@@ -221,7 +214,7 @@ class ProfileIn(Schema):
     )
 
 
-class ProfilePatch(Schema):
+class ProfilePatch(Body):
     name: Text60 | None = None
     age_band: Literal["5-7", "8-12", "13-17"] | None = None
     blocked_categories: Annotated[list[CategoryCode], Field(max_length=20)] | None = None
@@ -253,7 +246,7 @@ class ProfileFilter(Schema):
     family: int | None = None
 
 
-class PauseIn(Schema):
+class PauseIn(Body):
     minutes: Annotated[int, Field(ge=1, le=24 * 60)]
 
 
@@ -261,8 +254,9 @@ class PauseOut(Schema):
     paused_until: datetime.datetime | None
 
 
-class QueryLogIn(Schema):
-    hours: Annotated[int, Field(ge=1, le=24 * 365)]
+class QueryLogIn(Body):
+    # The installation's limit, read when the API is loaded (settings do not change while it runs).
+    hours: Annotated[int, Field(ge=1, le=settings.FILTER_QUERY_LOG_MAX_HOURS)]
 
 
 class QueryLogOut(Schema):
@@ -413,20 +407,16 @@ def _with_rules(profiles: QuerySet[Profile]) -> QuerySet[Profile]:
 
 
 @router.get("/filter/families", response=list[FamilyOut], summary="The families you are a guardian of")
+@paginate(LimitOffset)
 def list_families(request: HttpRequest) -> Any:
-    return [_family_out(f) for f in access.families_of(_user(request)).prefetch_related("guardians__user")]
+    families = access.families_of(_user(request)).prefetch_related("guardians__user").order_by("name", "pk")
+    return Page(families, _family_out)
 
 
 @router.post(
     "/filter/families", response={201: FamilyOut}, summary="Create a family; you become its guardian"
 )
 def create_family(request: HttpRequest, body: FamilyIn) -> Any:
-    if body.time_zone not in TIME_ZONES:
-        raise HttpError(
-            422,
-            _("Unknown time zone %(zone)s; use an IANA name such as Europe/Paris.")
-            % {"zone": body.time_zone[:64]},
-        )
     family = actions.create_family(_user(request), _text(body.name), body.kind, body.time_zone)
     return Status(201, _family_out(family))
 
@@ -447,14 +437,15 @@ def _invitation_out(invitation: Invitation) -> dict[str, Any]:
     response=list[InvitationOut],
     summary="Invitations to become a guardian that wait for an answer",
 )
+@paginate(LimitOffset)
 def list_invitations(request: HttpRequest, family_id: int) -> Any:
     family = access.family_for(_user(request), family_id)
-    return [_invitation_out(i) for i in invitations.live(family).select_related("invited_by")]
+    return Page(invitations.live(family).select_related("invited_by"), _invitation_out)
 
 
 @router.post(
     "/filter/families/{family_id}/invitations",
-    response={201: InvitationOut},
+    response={201: InvitationOut, 409: ErrorOut, 429: ErrorOut},
     summary="Invite another guardian by e-mail",
 )
 def create_invitation(request: HttpRequest, family_id: int, body: InvitationIn) -> Any:
@@ -465,11 +456,8 @@ def create_invitation(request: HttpRequest, family_id: int, body: InvitationIn) 
     try:
         validate_email(address)
     except ValidationError:
-        raise HttpError(422, _("Enter a valid email address.")) from None
-    try:
-        invitation = invitations.invite(family, _user(request), address, link_maker(request))
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+        raise Invalid(_("Enter a valid email address.")) from None
+    invitation = invitations.invite(family, _user(request), address, link_maker(request))
     return Status(201, _invitation_out(invitation))
 
 
@@ -482,7 +470,7 @@ def revoke_invitation(request: HttpRequest, family_id: int, invitation_id: int) 
     family = access.family_for(_user(request), family_id)
     invitation = invitations.live(family).filter(pk=invitation_id).first()
     if invitation is None:
-        raise HttpError(404, _("No pending invitation with this number is yours to revoke."))
+        raise NotFound(_("No pending invitation with this number is yours to revoke."))
     invitations.revoke(invitation)
     return Status(204, None)
 
@@ -490,15 +478,22 @@ def revoke_invitation(request: HttpRequest, family_id: int, invitation_id: int) 
 # Profiles
 
 
-@router.get("/filter/profiles", response=list[ProfileOut], summary="Children's profiles of your families")
+# A `family` filter naming a family that is not the caller's is a 404, as everywhere in this API.
+@router.get(
+    "/filter/profiles",
+    response={200: list[ProfileOut], 404: ErrorOut},
+    summary="Children's profiles of your families",
+)
+@paginate(LimitOffset)
 def list_profiles(request: HttpRequest, filters: Query[ProfileFilter]) -> Any:
     profiles = access.profiles_of(_user(request))
     if filters.family is not None:
         profiles = profiles.filter(family=access.family_for(_user(request), filters.family))
-    return [_profile_out(request, p) for p in _with_rules(profiles).order_by("family", "name", "pk")]
+    return Page(_with_rules(profiles).order_by("family", "name", "pk"), lambda p: _profile_out(request, p))
 
 
-@router.post("/filter/profiles", response={201: ProfileOut}, summary="Add a child's profile")
+# The `family` of the body may name a family that is not the caller's: 404, as in a path.
+@router.post("/filter/profiles", response={201: ProfileOut, 404: ErrorOut}, summary="Add a child's profile")
 def create_profile(request: HttpRequest, body: ProfileIn) -> Any:
     """Without `blocked_categories` the profile starts with those usual for the age band."""
     family = access.family_for(_user(request), body.family)
@@ -517,7 +512,7 @@ def get_profile(request: HttpRequest, profile_id: int) -> Any:
 @router.patch("/filter/profiles/{profile_id}", response=ProfileOut, summary="Change a child's settings")
 def update_profile(request: HttpRequest, profile_id: int, body: ProfilePatch) -> Any:
     profile = access.profile_for(_user(request), profile_id)
-    changes = body.dict(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True)
     # Everything is checked before anything is saved: a bad value changes nothing.
     if changes.get("name") is not None:
         changes["name"] = _text(changes["name"])
@@ -525,7 +520,7 @@ def update_profile(request: HttpRequest, profile_id: int, body: ProfilePatch) ->
         changes["blocked_categories"] = _valid(forms.check_categories, changes["blocked_categories"])
     for field, value in changes.items():
         if value is None:
-            raise HttpError(422, _("%(field)s cannot be null.") % {"field": field})
+            raise Invalid(_("%(field)s cannot be null."), field=field)
         setattr(profile, field, value)
     if changes:
         profile.save()
@@ -557,10 +552,7 @@ def resume_profile(request: HttpRequest, profile_id: int) -> Any:
 def query_log_on(request: HttpRequest, profile_id: int, body: QueryLogIn) -> Any:
     """For `hours` from now, at most as many as the installation allows (COP_FILTER_QUERY_LOG_MAX_HOURS)."""
     profile = access.profile_for(_user(request), profile_id)
-    try:
-        return {"query_log_until": actions.set_query_log(profile, body.hours)}
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    return {"query_log_until": actions.set_query_log(profile, body.hours)}
 
 
 @router.delete(
@@ -599,17 +591,16 @@ def profile_report(request: HttpRequest, profile_id: int) -> Any:
 
 
 @router.post(
-    "/filter/profiles/{profile_id}/entries", response={201: EntryCreatedOut}, summary="Allow or block a site"
+    "/filter/profiles/{profile_id}/entries",
+    response={201: EntryCreatedOut, 409: ErrorOut},
+    summary="Allow or block a site",
 )
 def add_entry(request: HttpRequest, profile_id: int, body: EntryIn) -> Any:
     """A pasted address (`https://www.example.org/page`) blocks its whole site (`example.org`) but
     allows only its own name, less `www.`; a name sent without a scheme is kept as sent, less `www.`."""
     profile = access.profile_for(_user(request), profile_id)
     site = _valid(lambda raw: forms.read_site(raw, whole_site=body.action == Entry.Action.BLOCK), body.name)
-    try:
-        entry = actions.add_entry(profile, site.name, body.action)
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    entry = actions.add_entry(profile, site.name, body.action)
     return Status(201, {**_entry_out(entry), "note": forms.stored_note(site)})
 
 
@@ -621,14 +612,16 @@ def delete_entry(request: HttpRequest, entry_id: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/filter/profiles/{profile_id}/schedules", response={201: ScheduleOut}, summary="Add a schedule")
+@router.post(
+    "/filter/profiles/{profile_id}/schedules",
+    response={201: ScheduleOut, 409: ErrorOut},
+    summary="Add a schedule",
+)
 def create_schedule(request: HttpRequest, profile_id: int, body: ScheduleIn) -> Any:
     profile = access.profile_for(_user(request), profile_id)
-    if body.start == body.end:
-        raise HttpError(422, _("The end must differ from the start."))
     categories = _valid(forms.check_categories, body.categories)
     if not body.block_everything and not categories:
-        raise HttpError(422, _("Give at least one category, or set block_everything."))
+        raise Invalid(_("Give at least one category, or set block_everything."))
     values = {
         "label": _text(body.label),
         "days": sorted(set(body.days)),
@@ -648,7 +641,9 @@ def delete_schedule(request: HttpRequest, schedule_id: int) -> Any:
 
 
 @router.post(
-    "/filter/profiles/{profile_id}/devices", response={201: DeviceOut}, summary="Add a child's device"
+    "/filter/profiles/{profile_id}/devices",
+    response={201: DeviceOut, 409: ErrorOut},
+    summary="Add a child's device",
 )
 def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
     """The answer carries the device's token: set it up with `doh_url` or, on a home router, as the CPE-ID.
@@ -659,10 +654,7 @@ def create_device(request: HttpRequest, profile_id: int, body: DeviceIn) -> Any:
     """
     profile = access.profile_for(_user(request), profile_id)
     networks = _valid(forms.parse_networks, body.networks)
-    try:
-        device = actions.add_device(profile, _text(body.name), networks, client_address=client_ip(request))
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    device = actions.add_device(profile, _text(body.name), networks, client_address=client_ip(request))
     return Status(201, _device_out(request, device))
 
 
@@ -685,40 +677,41 @@ def delete_device(request: HttpRequest, device_id: int) -> Any:
 
 
 @router.get(
-    "/filter/unblock-requests", response=list[UnblockOut], summary="Children's requests to unblock sites"
+    "/filter/unblock-requests",
+    response={200: list[UnblockOut], 404: ErrorOut},
+    summary="Children's requests to unblock sites",
 )
+@paginate(LimitOffset)
 def list_requests(request: HttpRequest, filters: Query[UnblockFilter]) -> Any:
     found = access.requests_of(_user(request))
     if filters.status is not None:
         found = found.filter(status=filters.status)
     if filters.profile is not None:
         found = found.filter(profile=access.profile_for(_user(request), filters.profile))
-    return [_unblock_out(r) for r in found.order_by("-created_at", "-pk")[:500]]
+    return Page(found.order_by("-created_at", "-pk"), _unblock_out)
 
 
 @router.post(
-    "/filter/unblock-requests/{request_id}/approve", response=ApprovedOut, summary="Allow the site asked for"
+    "/filter/unblock-requests/{request_id}/approve",
+    response={200: ApprovedOut, 409: ErrorOut},
+    summary="Allow the site asked for",
 )
 def approve_request(request: HttpRequest, request_id: int) -> Any:
     user = _user(request)
     unblock = access.unblock_request_for(user, request_id)
-    try:
-        entry, outcome = actions.approve(unblock, user)
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    entry, outcome = actions.approve(unblock, user)
     return {"request": _unblock_out(unblock), "entry": _entry_out(entry), "outcome": outcome}
 
 
 @router.post(
-    "/filter/unblock-requests/{request_id}/decline", response=UnblockOut, summary="Decline a request"
+    "/filter/unblock-requests/{request_id}/decline",
+    response={200: UnblockOut, 409: ErrorOut},
+    summary="Decline a request",
 )
 def decline_request(request: HttpRequest, request_id: int) -> Any:
     user = _user(request)
     unblock = access.unblock_request_for(user, request_id)
-    try:
-        actions.decline(unblock, user)
-    except actions.Refused as refused:
-        raise _refused(refused) from None
+    actions.decline(unblock, user)
     return _unblock_out(unblock)
 
 

@@ -457,8 +457,6 @@ class ScheduleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("start") is not None and data.get("start") == data.get("end"):
-            self.add_error("end", _("The end must differ from the start."))
         if data.get("mode") == self.CATEGORIES and "categories" in data and not data["categories"]:
             self.add_error("categories", _("Check at least one category, or block everything."))
         return data

@@ -73,19 +73,20 @@ def invite(family: Family, inviter: User, address: str, link_for: Callable[[str]
     pending = live(family)
     if pending.filter(email=address).exists():
         raise actions.Refused(
-            _("An invitation to %(address)s is pending already. Revoke it to send a new one.")
-            % {"address": address}
+            _("An invitation to %(address)s is pending already. Revoke it to send a new one."),
+            address=address,
         )
     if pending.count() >= MAX_PENDING:
         raise actions.Refused(
-            _("This family has %(count)s invitations waiting for an answer. Revoke one to send another.")
-            % {"count": MAX_PENDING},
+            _("This family has %(count)s invitations waiting for an answer. Revoke one to send another."),
+            count=MAX_PENDING,
             code="too_many_requests",
         )
     since = timezone.now() - timedelta(days=1)
     if Invitation.objects.filter(invited_by=inviter, created_at__gte=since).count() >= MAX_PER_DAY:
         raise actions.Refused(
-            _("You sent %(count)s invitations in the last day. Try again tomorrow.") % {"count": MAX_PER_DAY},
+            _("You sent %(count)s invitations in the last day. Try again tomorrow."),
+            count=MAX_PER_DAY,
             code="too_many_requests",
         )
     with transaction.atomic():
@@ -141,8 +142,8 @@ def accept(token: str, user: User) -> Invitation:
         family = invitation.family
         if access.is_guardian(user, family):
             raise actions.Refused(
-                _("You are already a guardian of %(family)s. This invitation is for someone else.")
-                % {"family": family.name}
+                _("You are already a guardian of %(family)s. This invitation is for someone else."),
+                family=family.name,
             )
         actions.join_family(family, user)
         invitation.status = Invitation.Status.ACCEPTED

@@ -8,11 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
-from cop.core.api import actor, token_auth
+from cop.core.api import ErrorOut, actor, token_auth
+from cop.core.errors import Conflict, Invalid, NotFound, TooLarge
+from cop.core.pagination import LimitOffset
 from cop.filter import jobs, permissions
 from cop.filter.list_forms import MAX_UPLOAD
 from cop.filter.models import FilterList, ListVersion
@@ -82,11 +85,12 @@ def _list_out(filter_list: FilterList) -> dict[str, Any]:
 def _list_for(request: HttpRequest, list_id: int) -> FilterList:
     filter_list = get_object_or_404(FilterList, pk=list_id)
     if not permissions.may_import(actor(request), filter_list):
-        raise HttpError(404, "Not Found")
+        raise NotFound()
     return filter_list
 
 
 @router.get("/filter/lists", response=list[ListOut], summary="The block lists this token may import into")
+@paginate(LimitOffset)
 def list_lists(request: HttpRequest) -> Any:
     return [_list_out(filter_list) for filter_list in permissions.lists_for(actor(request))]
 
@@ -94,30 +98,35 @@ def list_lists(request: HttpRequest) -> Any:
 @router.post(
     "/filter/lists/{list_id}/versions",
     response={202: VersionOut},
-    summary="Import a new version from an uploaded file (multipart field `file`)",
+    summary="Import a new version from an uploaded file (multipart field `file`, and no other field)",
     url_name="filter_list_upload",
 )
 def upload_version(request: HttpRequest, list_id: int, file: File[UploadedFile]) -> Any:
     """The import runs in the background: follow it at the version's address. A file with nothing
     usable in it is rejected there, and the version in force stays."""
     filter_list = _list_for(request, list_id)
+    # The form has one field, `file`, as the schema says (additionalProperties false): any other field,
+    # an empty-named one included, or a second file, is refused rather than ignored.
+    others = sorted((set(request.POST) | set(request.FILES)) - {"file"})
+    if others or len(request.FILES.getlist("file")) != 1:
+        raise Invalid(_("Send one field only, the file, named file."))
     if not file.size:
-        raise HttpError(422, "The file is empty.")
+        raise Invalid(_("The file is empty."))
     if file.size > MAX_UPLOAD:
-        raise HttpError(413, "The file is larger than 256 MB.")
+        raise TooLarge(_("The file is larger than %(size)s."), size="256 MB")
     version = jobs.import_upload(filter_list, file.name or "upload", file.chunks())
     return Status(202, _version_out(version))
 
 
 @router.post(
     "/filter/lists/{list_id}/refresh",
-    response={202: VersionOut},
+    response={202: VersionOut, 409: ErrorOut},
     summary="Import again from the list's address",
 )
 def refresh_list(request: HttpRequest, list_id: int) -> Any:
     filter_list = _list_for(request, list_id)
     if not filter_list.url:
-        raise HttpError(409, "This list has no address to refresh from.")
+        raise Conflict(_("This list has no address to refresh from."))
     return Status(202, _version_out(jobs.import_from_address(filter_list)))
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import idna
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from cop.core.errors import Invalid
 
 MAX_NAME = 253
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
@@ -50,14 +53,11 @@ def describe(code: str, params: dict[str, str] | None = None) -> str:
     return text % params if params else text
 
 
-class BadName(ValueError):
-    def __init__(self, code: str, **params: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class BadName(Invalid):
+    """A name or list line refused; `code` is the stable reason an import stores."""
 
-    def __str__(self) -> str:
-        return describe(self.code, self.params)
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(REASONS.get(code, code), code=code, **params)
 
 
 def normalise(raw: str) -> str:

@@ -62,7 +62,8 @@ class Window:
 
     def active(self, now: datetime.datetime) -> bool:
         moment = now.time()
-        if self.start <= self.end:
+        # Equal ends make a 24-hour window from the start, the same as one running past midnight.
+        if self.start < self.end:
             return now.weekday() in self.days and self.start <= moment < self.end
         # Over midnight: the evening part belongs to the day it starts.
         if moment >= self.start:

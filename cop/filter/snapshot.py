@@ -57,7 +57,8 @@ class CompiledWindow:
     allowed: frozenset[bytes]
 
     def active(self, weekday: int, minute: int) -> bool:
-        if self.start <= self.end:
+        # Equal ends make a 24-hour window from the start, the same as one running past midnight.
+        if self.start < self.end:
             return weekday in self.days and self.start <= minute < self.end
         if minute >= self.start:
             return weekday in self.days

@@ -4,16 +4,19 @@ No `from __future__ import annotations` here: django-ninja reads the
 parameter annotations at run time.
 """
 
-from typing import Any, Literal
+import datetime
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from cop.core.pagination import LimitOffset
+from cop.core.api_fields import OneOf
+from cop.core.errors import Invalid
+from cop.core.pagination import LimitOffset, Page
 from cop.guidance import search as search_index
 from cop.guidance.models import AUDIENCE_GROUPS, Guideline, Resource, SearchDocument
 from cop.guidance.serialize import guideline_dict, resource_dict
@@ -62,7 +65,7 @@ class ResourceOut(Schema):
     audiences: list[str]
     age_bands: list[str]
     risks: list[str]
-    published_at: str | None
+    published_at: datetime.datetime | None
     texts: dict[str, ResourceTextOut]
 
 
@@ -72,12 +75,14 @@ class SearchHit(Schema):
     url: str
 
 
+Audience = Annotated[str, OneOf(frozenset(AUDIENCE_GROUPS), "Whom the guidelines are for.")]
+
+
 @router.get(
     "/guidelines", response=list[GuidelineOut], summary="Guideline items, with their texts in every language"
 )
-def list_guidelines(request: HttpRequest, audience: str | None = None, group: str | None = None) -> Any:
-    if audience is not None and audience not in AUDIENCE_GROUPS:
-        raise HttpError(422, f"Unknown audience; use one of {', '.join(AUDIENCE_GROUPS)}.")
+@paginate(LimitOffset)
+def list_guidelines(request: HttpRequest, audience: Audience | None = None, group: str | None = None) -> Any:
     items = Guideline.objects.prefetch_related("texts", "risks__classification").order_by(
         "audience", "group", "position"
     )
@@ -85,7 +90,7 @@ def list_guidelines(request: HttpRequest, audience: str | None = None, group: st
         items = items.filter(audience=audience)
     if group:
         items = items.filter(group=group)
-    return [guideline_dict(g) for g in items]
+    return Page(items, guideline_dict)
 
 
 @router.get("/guidelines/{audience}/{group}/{slug}", response=GuidelineOut, summary="One guideline item")
@@ -111,7 +116,7 @@ def list_resources(request: HttpRequest, type: str | None = None, language: str 
         resources = resources.filter(type=type)
     if language:
         resources = resources.filter(language=language)
-    return [resource_dict(r) for r in resources]
+    return Page(resources, resource_dict)
 
 
 @router.get("/resources/{slug}", response=ResourceOut, summary="One published resource")
@@ -126,7 +131,7 @@ def get_resource(request: HttpRequest, slug: str) -> Any:
 def search(request: HttpRequest, q: str, language: LanguageCode = "en") -> Any:
     """Searches the texts written in `language`, with its stemming (Chinese by character pairs)."""
     if language not in {code for code, _name in settings.LANGUAGES}:
-        raise HttpError(422, "Unknown language.")
+        raise Invalid(_("Unknown language."))
     hits = []
     documents = search_index.search(language, q, limit=50)
     guidelines = Guideline.objects.in_bulk(

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
+from django.utils.translation import gettext_lazy as _
 from phonenumbers import shortnumberinfo
+
+from cop.core.errors import Invalid
 
 # The parser behind Python's own re module, to enumerate the short, finite metadata patterns.
 sre_parse: Any = importlib.import_module("re._parser")
 sre_constants: Any = importlib.import_module("re._constants")
 
 
-class InvalidNumber(ValueError):
-    pass
+class InvalidNumber(Invalid):
+    """A phone number that is not one of the country's."""
 
 
 @dataclass(frozen=True)
@@ -30,27 +33,27 @@ def check_number(raw: str, region: str, allow_unlisted_short: bool = False) -> C
     """A full number becomes E.164; a short code (116, 1098) stays as dialled in its country."""
     text = raw.strip()
     if not text or len(text) > 30 or not re.fullmatch(r"[+0-9 ()./-]+", text):
-        raise InvalidNumber("a phone number has only digits, spaces, +, -, ( ) and dots")
+        raise InvalidNumber(_("A phone number has only digits, spaces, +, -, ( ) and dots."))
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
-        raise InvalidNumber(str(error)) from None
+        raise InvalidNumber(_("This is not a phone number (%(reason)s)."), reason=str(error)) from None
     if phonenumbers.is_valid_number(parsed):
         # Numbers shared by a calling-code zone (+1 800 ...) are valid in each of its countries.
         if not phonenumbers.is_valid_number_for_region(parsed, region) and not text.startswith("+"):
-            raise InvalidNumber("the number does not belong to this country")
+            raise InvalidNumber(_("The number does not belong to this country."))
         return CheckedNumber(
             phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), False, True
         )
     digits = re.sub(r"\D", "", text)
     if text.startswith("+") or not 3 <= len(digits) <= 8:
-        raise InvalidNumber("not a valid number in this country")
+        raise InvalidNumber(_("This is not a valid number in this country."))
     short = phonenumbers.parse(digits, region)
     if shortnumberinfo.is_valid_short_number_for_region(short, region):
         return CheckedNumber(digits, True, True)
     if allow_unlisted_short:
         return CheckedNumber(digits, True, False)
-    raise InvalidNumber("not a valid number or short code in this country")
+    raise InvalidNumber(_("This is not a valid phone number or short code in this country."))
 
 
 def display_number(value: str, region: str) -> str:

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cop.core import audit, permissions
+from cop.core.errors import Conflict
 from cop.core.models import Organisation, OrganisationKind, User
 from cop.reports.models import ActionKind, Assessment, Case, CaseAction, CaseStatus, Report
 from cop.reports.routing import competent_hotline
@@ -16,7 +18,7 @@ from cop.reports.routing import competent_hotline
 ACTING = {ActionKind.TAKEDOWN, ActionKind.LAW_ENFORCEMENT, ActionKind.FORWARD, ActionKind.REFER}
 
 
-class CaseError(ValueError):
+class CaseError(Conflict):
     """A step that does not fit the case (e.g. forwarding to one's own organisation)."""
 
 
@@ -91,14 +93,14 @@ def assign(actor: permissions.Actor, case: Case, user: User) -> None:
 def assess(actor: permissions.Actor, case: Case, assessment: str, duplicate_of: Case | None = None) -> None:
     _require(actor, case)
     if assessment not in Assessment.values:
-        raise CaseError("unknown assessment")
+        raise CaseError(_("Unknown assessment."))
     if assessment == Assessment.DUPLICATE:
         if (
             duplicate_of is None
             or duplicate_of.pk == case.pk
             or duplicate_of.organisation_id != case.organisation_id
         ):
-            raise CaseError("a duplicate must point at another case of the same organisation")
+            raise CaseError(_("A duplicate must point at another case of the same organisation."))
     case.assessment = assessment
     case.duplicate_of = duplicate_of if assessment == Assessment.DUPLICATE else None
     case.assessed_at = case.assessed_at or timezone.now()
@@ -122,9 +124,9 @@ def act(
     """Notice and takedown, or a forward to law enforcement."""
     _require(actor, case)
     if kind not in (ActionKind.TAKEDOWN, ActionKind.LAW_ENFORCEMENT):
-        raise CaseError("use forward or refer for those actions")
+        raise CaseError(_("Use forward or refer for those actions."))
     if not case.assessment:
-        raise CaseError("assess the case before acting on it")
+        raise CaseError(_("Assess the case before acting on it."))
     _record(case, kind, by, target=target, note=note)
     _mark_acted(case)
 
@@ -161,7 +163,7 @@ def forward(
     """
     _require(actor, case)
     if to.kind != OrganisationKind.HOTLINE or to.pk == case.organisation_id:
-        raise CaseError("forward to the hotline of another country")
+        raise CaseError(_("Forward to the hotline of another country."))
     abroad = to.country_id != case.report.country_id
     reason = contact_reason.strip() if abroad and needs_contact_reason(case.report) else ""
     return _hand_over(case, to, ActionKind.FORWARD, by, note, contact_reason=reason)
@@ -172,7 +174,7 @@ def refer(actor: permissions.Actor, case: Case, to: Organisation, by: User | Non
     """Refer the reporter's situation to a helpline, which gets a case of its own."""
     _require(actor, case)
     if to.kind != OrganisationKind.HELPLINE:
-        raise CaseError("refer to a helpline")
+        raise CaseError(_("Refer to a helpline."))
     return _hand_over(case, to, ActionKind.REFER, by, note)
 
 
@@ -182,7 +184,7 @@ def route(actor: permissions.Actor, case: Case, to: Organisation, by: User | Non
     if case.organisation_id is not None or not permissions.allows(actor, "reports.route_case"):
         raise PermissionDenied("reports.route_case")
     if to.kind != OrganisationKind.HOTLINE:
-        raise CaseError("route to a hotline")
+        raise CaseError(_("Route to a hotline."))
     case.organisation = to
     case.save()
 
@@ -220,8 +222,11 @@ def return_to_routing(organisation: Organisation) -> int:
 @transaction.atomic
 def close(actor: permissions.Actor, case: Case, by: User | None, note: str = "") -> None:
     _require(actor, case)
+    if case.status == CaseStatus.CLOSED:
+        # A second close would record a second closing and move the closing time.
+        raise CaseError(_("This case is closed already."))
     if not case.assessment:
-        raise CaseError("assess the case before closing it")
+        raise CaseError(_("Assess the case before closing it."))
     _record(case, ActionKind.CLOSE, by, note=note)
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()

@@ -17,7 +17,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from cop.core.errors import Conflict, Invalid
 from cop.core.models import Country
 from cop.core.visible import check_link, check_name, message_of
 from cop.reports import crypto
@@ -41,16 +44,24 @@ MAX_CONTACT_FIELD = 200
 _url = URLValidator(schemes=["http", "https"])
 
 
-class ReportInvalid(ValueError):
-    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
+class ReportInvalid(Invalid):
+    """What is wrong with a submission, by field; each message is put into words when shown."""
+
+    default_message = _("The report is not valid; see details.")
+
+    def __init__(self, errors: dict[str, str | Promise], codes: dict[str, str] | None = None) -> None:
         self.errors = errors
         # A machine code per field where the pages have a message of their own for it.
         self.codes = codes or {}
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__(details=[{"location": ["body", k], "message": v} for k, v in errors.items()])
 
 
-class KeyReused(ValueError):
+class KeyReused(Conflict):
     """An idempotency key already used for a different submission. Says nothing about that one."""
+
+    default_message = _(
+        "This Idempotency-Key was already used for a different report. Use a new key for a new report."
+    )
 
 
 @dataclass
@@ -75,13 +86,19 @@ class Receipt:
     created: bool
 
 
+def refused_in_text(character: str) -> bool:
+    """Control, surrogate, private-use and unassigned characters are refused in reported text; tabs
+    and line breaks are not. The API schema states the same rule (reports/api.py)."""
+    return unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn") and character not in "\n\r\t"
+
+
 def _clean_text(value: str, limit: int) -> str:
+    # Checked as sent, before trimming, so that the schema's pattern and the server agree.
+    if any(refused_in_text(character) for character in value):
+        raise ValueError(_("contains characters that are not allowed"))
     text = unicodedata.normalize("NFC", value).strip()
     if len(text) > limit:
-        raise ValueError(f"at most {limit} characters")
-    for character in text:
-        if unicodedata.category(character) in ("Cc", "Cs", "Co", "Cn") and character not in "\n\r\t":
-            raise ValueError("contains characters that are not allowed")
+        raise ValueError(_("at most %(limit)s characters") % {"limit": limit})
     return text
 
 
@@ -92,31 +109,31 @@ def clean_url(raw: str) -> str:
     """
     url = raw.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise ValueError(f"a link may have at most {MAX_URL_LENGTH} characters")
+        raise ValueError(_("a link may have at most %(limit)s characters") % {"limit": MAX_URL_LENGTH})
     check_link(url)
     if "://" not in url and not url.lower().startswith(("javascript:", "data:", "vbscript:", "file:")):
         url = "http://" + url
     try:
         _url(url)
     except ValidationError:
-        raise ValueError("only web links (http or https) can be reported") from None
+        raise ValueError(_("only web links (http or https) can be reported")) from None
     if not urlsplit(url).hostname:
-        raise ValueError("the link has no host")
+        raise ValueError(_("the link has no host"))
     return url
 
 
 def validate(submission: Submission) -> tuple[Submission, Risk | None]:
-    errors: dict[str, str] = {}
+    errors: dict[str, str | Promise] = {}
     if not Country.objects.filter(iso2=submission.country).exists():
-        errors["country"] = "unknown country"
+        errors["country"] = _("unknown country")
     if submission.reporter_age not in ReporterAge.values:
-        errors["reporter_age"] = "unknown age group"
+        errors["reporter_age"] = _("unknown age group")
     if submission.where_seen not in WhereSeen.values:
-        errors["where_seen"] = "unknown place"
+        errors["where_seen"] = _("unknown place")
     codes: dict[str, str] = {}
     urls = [u for u in (u.strip() for u in submission.urls) if u]
     if len(urls) > MAX_URLS:
-        errors["urls"] = f"at most {MAX_URLS} links per report"
+        errors["urls"] = _("at most %(count)s links per report") % {"count": MAX_URLS}
     else:
         try:
             urls = [clean_url(u) for u in urls]
@@ -130,10 +147,10 @@ def validate(submission: Submission) -> tuple[Submission, Risk | None]:
         errors["description"], description = str(error), ""
     if not urls and "urls" not in errors:
         if submission.where_seen not in LINK_OPTIONAL:
-            errors["urls"], codes["urls"] = "give the link (URL) of what you saw", "link_required"
+            errors["urls"], codes["urls"] = _("give the link (URL) of what you saw"), "link_required"
         elif not description and "description" not in errors:
             # Seen in a chat, a game or in person: without a link, the description is the report.
-            errors["description"] = "without a link, say what happened in the description"
+            errors["description"] = _("without a link, say what happened in the description")
             codes["description"] = "description_required"
     contact: dict[str, str] = {}
     for name in ("name", "email", "phone"):
@@ -153,15 +170,15 @@ def validate(submission: Submission) -> tuple[Submission, Risk | None]:
         try:
             EmailValidator()(contact["email"])
         except ValidationError:
-            errors["contact_email"] = "not an e-mail address"
+            errors["contact_email"] = _("not an e-mail address")
     risk = None
     if submission.risk:
         current = Classification.objects.current()
         risk = current.risks.filter(code=submission.risk).first() if current else None
         if risk is None:
-            errors["risk"] = "unknown risk"
+            errors["risk"] = _("unknown risk")
     if len(submission.idempotency_key) > 100:
-        errors["idempotency_key"] = "at most 100 characters"
+        errors["idempotency_key"] = _("at most %(limit)s characters") % {"limit": 100}
     if errors:
         raise ReportInvalid(errors, codes)
     cleaned = Submission(

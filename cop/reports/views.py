@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cop.core import charts, csvfile, disclosure, permissions
 from cop.core.collation import sort_by_name
+from cop.core.errors import show_on_page
 from cop.core.middleware import client_ip
 from cop.core.models import Country, OrganisationKind
 from cop.helplines.models import Service, ServiceKind
@@ -285,7 +286,7 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             raise Http404("unknown step")
     except workflow.CaseError as error:
-        messages.error(request, str(error))
+        show_on_page(request, error)
         return redirect("reports:case", pk=case.pk)
     messages.success(request, _("Saved."))
     return redirect("reports:case", pk=case.pk)

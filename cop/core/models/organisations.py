@@ -100,6 +100,13 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["country", "name"], name="unique_organisation_name"),
+            # NULLs are distinct in a unique constraint: without this, an organisation of no country
+            # could be created twice under the same name.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(country__isnull=True),
+                name="unique_organisation_name_without_country",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,6 +57,13 @@ class ReferenceDataApiTestCase(BaseTestCase):
         self.assertEqual(body["code"], "invalid_request")
         self.assertEqual(body["details"][0]["location"], ["path", "iso2"])
 
+    def test_a_validation_error_says_what_is_wrong_in_the_language_asked_for(self) -> None:
+        response = self.client.get("/api/v1/countries?region=atlantis", headers={"Accept-Language": "fr"})
+        body = response.json()
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(body["message"], "La requête n’est pas valide ; voir details.")
+        self.assertEqual(body["details"][0]["message"], "Choisissez l’une des valeurs autorisées.")
+
     def test_it_rejects_an_unknown_region(self) -> None:
         status, body = call(self.client, "get", "/api/v1/countries?region=atlantis")
         self.assertEqual((status, body["code"]), (422, "invalid_request"))
@@ -168,6 +175,21 @@ class OrganisationApiTestCase(BaseTestCase):
         )
         self.assertEqual((status, body["code"]), (409, "conflict"))
 
+    def test_an_organisation_of_no_country_cannot_be_created_twice_under_one_name(self) -> None:
+        answers = [
+            call(
+                self.client,
+                "post",
+                "/api/v1/organisations",
+                self.alice_token,
+                {"name": "Alliance", "kind": "ngo"},
+            )
+            for _ in range(2)
+        ]
+        self.assertEqual(
+            [(status, body.get("code")) for status, body in answers], [(201, None), (409, "conflict")]
+        )
+
     def test_bad_bodies_get_the_error_shape_and_change_nothing(self) -> None:
         before = AuditEvent.objects.count()
         bodies: list[Any] = [
@@ -188,6 +210,75 @@ class OrganisationApiTestCase(BaseTestCase):
             self.assertIn("code", answer)
             self.assertIn("message", answer)
         self.assertEqual(AuditEvent.objects.count(), before)
+
+    def test_the_schema_says_names_hold_only_visible_characters_and_the_server_agrees(self) -> None:
+        import jsonschema_rs
+
+        from cop.api import api
+
+        schemas = api.get_openapi_schema()["components"]["schemas"]
+        for model in ("OrganisationIn", "OrganisationPatch"):
+            pattern = schemas[model]["properties"]["name"].get("pattern") or next(
+                part["pattern"] for part in schemas[model]["properties"]["name"]["anyOf"] if "pattern" in part
+            )
+            # Read as JSON Schema reads it (ECMA rules), as clients and the fuzz test do.
+            visible = jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid
+            for name in ("Right\u202eto left", "Zero\u200bwidth", "\tTabbed", "Soft\u00adhyphen"):
+                self.assertFalse(visible(name), name)
+                status, body = call(
+                    self.client,
+                    "post",
+                    "/api/v1/organisations",
+                    self.alice_token,
+                    {"name": name, "kind": "ngo"},
+                )
+                self.assertEqual((status, body["code"]), (422, "invalid_request"), name)
+            self.assertTrue(visible("Académie 学院 — Ligne d'écoute 🙂"))
+        self.assertFalse(schemas["OrganisationIn"]["additionalProperties"])
+        website = next(
+            p for p in schemas["OrganisationIn"]["properties"]["website"]["anyOf"] if "pattern" in p
+        )
+        host = jsonschema_rs.validator_for(website).is_valid
+        self.assertEqual((host("http://"), host("https://alliance.example.org")), (False, True))
+
+    def test_a_body_is_read_as_json_types_without_coercion(self) -> None:
+        for body in (
+            {"name": "Alliance", "kind": "ngo", "description": 5},
+            {"name": 5, "kind": "ngo"},
+            {"name": "Alliance", "kind": "ngo", "country": True},
+        ):
+            status, answer = call(self.client, "post", "/api/v1/organisations", self.alice_token, body)
+            self.assertEqual((status, answer["code"]), (422, "invalid_request"), body)
+
+    def test_a_length_limit_is_stated_with_its_number_in_the_language_asked_for(self) -> None:
+        response = self.client.post(
+            "/api/v1/organisations",
+            {"name": "x" * 500, "kind": "ngo"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {self.alice_token}", "Accept-Language": "es"},
+        )
+        details = response.json()["details"]
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(details[0]["location"][-1], "name")
+        self.assertRegex(details[0]["message"], r"^Escriba como máximo \d+ caracteres\.$")
+
+    def test_a_key_the_schema_does_not_name_is_refused_not_ignored(self) -> None:
+        hotline = self.world.kenya_hotline
+        for method, path in (
+            ("post", "/api/v1/organisations"),
+            ("patch", f"/api/v1/organisations/{hotline.pk}"),
+        ):
+            status, answer = call(
+                self.client,
+                method,
+                path,
+                self.alice_token,
+                {"name": "Alliance", "kind": "ngo", "colour": "red"},
+            )
+            self.assertEqual((status, answer["code"]), (422, "invalid_request"), path)
+            self.assertEqual(answer["details"][0]["location"][-1], "colour")
+        hotline.refresh_from_db()
+        self.assertEqual(hotline.name, "Kenya Hotline")
 
     def test_a_revoked_token_stops_working(self) -> None:
         ApiToken.objects.get(created_by=self.world.kofi).revoke()

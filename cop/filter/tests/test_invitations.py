@@ -202,8 +202,11 @@ class InvitationTestCase(FilterTestCase):
         assert only_mail_to("dora@example.net").subject == (
             "carla invites you to manage a family filter on the COP Platform"
         )
-        assert call(self.carla_client, "get", f"/families/{family}/invitations")[1][0]["id"] == body["id"]
+        assert (
+            call(self.carla_client, "get", f"/families/{family}/invitations")[1]["items"][0]["id"]
+            == body["id"]
+        )
         assert call(self.carla_client, "post", f"/families/{family}/invitations", {"email": "x"})[0] == 422
         assert call(self.carla_client, "delete", f"/families/{family}/invitations/{body['id']}")[0] == 204
-        assert call(self.carla_client, "get", f"/families/{family}/invitations")[1] == []
+        assert call(self.carla_client, "get", f"/families/{family}/invitations")[1]["items"] == []
         assert call(self.carla_client, "delete", f"/families/{family}/invitations/{body['id']}")[0] == 404

@@ -42,7 +42,7 @@ class ListApiTestCase(BaseTestCase):
 
     def test_a_hotline_pushes_its_list_and_follows_the_import_to_its_end(self) -> None:
         listed = self.client.get("/api/v1/filter/lists", headers=self.auth(self.hotline)).json()
-        assert [item["name"] for item in listed] == ["Hotline list"]
+        assert [item["name"] for item in listed["items"]] == ["Hotline list"]
         upload = SimpleUploadedFile("hotline.txt", LIST.encode())
         response = self.client.post(
             f"/api/v1/filter/lists/{self.illegal.pk}/versions",
@@ -72,6 +72,23 @@ class ListApiTestCase(BaseTestCase):
         assert response.status_code == 404
         assert self.client.get("/api/v1/filter/lists").status_code == 401
         assert not ListVersion.objects.exists()
+
+    def test_a_form_field_other_than_the_file_is_refused_not_ignored(self) -> None:
+        path = f"/api/v1/filter/lists/{self.games.pk}/versions"
+        for extra in ({"": "x"}, {"note": "x"}, {"other": SimpleUploadedFile("b.txt", LIST.encode())}):
+            response = self.client.post(
+                path,
+                {"file": SimpleUploadedFile("games.txt", LIST.encode()), **extra},
+                headers=self.auth(self.secretariat),
+            )
+            assert (response.status_code, response.json()["code"]) == (422, "invalid_request"), extra
+        assert not ListVersion.objects.exists()
+        from cop.api import api
+
+        upload = api.get_openapi_schema()["paths"]["/api/v1/filter/lists/{list_id}/versions"]["post"]
+        assert (
+            upload["requestBody"]["content"]["multipart/form-data"]["schema"]["additionalProperties"] is False
+        )
 
     def test_bad_requests_are_refused_and_change_nothing(self) -> None:
         empty = SimpleUploadedFile("empty.txt", b"")

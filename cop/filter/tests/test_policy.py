@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from cop.filter.policy import Decision, Lists, Profile, Reason, Verdict, Window, decide
 from cop.filter.rules import EXACT, NAME, Rule
+from cop.filter.snapshot import CompiledWindow
 
 MONDAY_EVENING = datetime.datetime(2026, 11, 23, 21, 30)
 MONDAY_AFTERNOON = datetime.datetime(2026, 11, 23, 16, 0)
@@ -121,3 +122,19 @@ def test_one_hotline_cannot_weaken_another_hotlines_list() -> None:
     # Even its own exceptions, should a version imported before they were refused carry some.
     own = Lists(illegal=[[*blocks(ILLEGAL), Rule(NAME, ILLEGAL, exception=True, important=True)]])
     assert decide(ILLEGAL, Profile(), own, MONDAY_AFTERNOON).reason is Reason.ILLEGAL
+
+
+def test_a_window_whose_end_equals_its_start_lasts_24_hours_from_the_start() -> None:
+    # Monday 07:00 to Tuesday 07:00, in the rules and in the compiled form the resolver uses.
+    window = Window(frozenset({0}), datetime.time(7), datetime.time(7), frozenset({"games"}))
+    compiled = CompiledWindow(frozenset({0}), 7 * 60, 7 * 60, everything=False, mask=1, allowed=frozenset())
+    monday = datetime.datetime(2026, 3, 2)
+    for at, active in [
+        (monday.replace(hour=6, minute=59), False),
+        (monday.replace(hour=7), True),
+        (monday.replace(hour=23, minute=59), True),
+        (monday + datetime.timedelta(days=1, hours=6, minutes=59), True),
+        (monday + datetime.timedelta(days=1, hours=7), False),
+    ]:
+        assert window.active(at) is active, at
+        assert compiled.active(at.weekday(), at.hour * 60 + at.minute) is active, at

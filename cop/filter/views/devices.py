@@ -36,7 +36,7 @@ def device_create(request: HttpRequest, pk: int) -> HttpResponse:
                 profile, form.cleaned_data["name"], form.cleaned_data["networks"], client_address=address
             )
         except actions.Refused as refused:
-            form.add_error("networks", refused.message)
+            form.add_error("networks", refused.text())
         else:
             messages.success(
                 request, _("The device %(device)s is added. Now set it up:") % {"device": device.name}

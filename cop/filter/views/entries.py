@@ -24,7 +24,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             entry = actions.add_entry(profile, form.cleaned_data["site"], form.cleaned_data["action"])
         except actions.Refused as refused:
-            form.add_error("site", refused.message)
+            form.add_error("site", refused.text())
         else:
             if entry.action == Entry.Action.ALLOW:
                 text = _("%(site)s is now allowed for %(child)s.")

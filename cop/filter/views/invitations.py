@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cop.core import confirmation
+from cop.core.errors import show_on_page
 from cop.core.models import User
 from cop.filter import access, actions, invitations
 from cop.filter.forms import InvitationForm
@@ -38,7 +39,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 family, guardian(request), form.cleaned_data["email"], link_maker(request)
             )
         except actions.Refused as refused:
-            form.add_error("email", refused.message)
+            form.add_error("email", refused.text())
         else:
             # The same words whether or not the address has an account: the platform did not look.
             messages.success(
@@ -91,7 +92,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except invitations.Gone:
             return _gone(request)
         except actions.Refused as refused:
-            messages.error(request, refused.message)
+            show_on_page(request, refused)
             return redirect("filter:invitation", token=token)
         messages.success(
             request, _("You are now a guardian of %(family)s.") % {"family": accepted.family.name}

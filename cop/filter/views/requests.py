@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cop.core.errors import show_on_page
 from cop.filter import access, actions
 from cop.filter.forms import AskForm
 from cop.filter.models import Device, UnblockRequest
@@ -32,7 +33,7 @@ def ask(request: HttpRequest, token: str) -> HttpResponse:
         try:
             _unblock, new = actions.ask(profile, form.cleaned_data["site"], form.cleaned_data["reason"])
         except actions.Refused as refused:
-            form.add_error(None, refused.message)
+            form.add_error(None, refused.text())
         else:
             if new:
                 messages.success(request, _("Sent! A parent will look at it."))
@@ -60,7 +61,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         entry, outcome = actions.approve(unblock, user)
     except actions.Refused as refused:
-        messages.error(request, refused.message)
+        show_on_page(request, refused)
         return _back(request)
     values = {"site": entry.name, "child": unblock.profile.name}
     if outcome == "kept":
@@ -84,7 +85,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.decline(unblock, user)
     except actions.Refused as refused:
-        messages.error(request, refused.message)
+        show_on_page(request, refused)
     else:
         messages.success(
             request,

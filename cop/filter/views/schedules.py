@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cop.core.errors import show_on_page
 from cop.filter import access, actions
 from cop.filter.forms import ScheduleForm
 from cop.filter.models import Schedule
@@ -77,7 +78,7 @@ def schedule_template(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         schedule = actions.apply_template(profile, request.POST.get("template", ""))
     except actions.Refused as refused:
-        messages.error(request, refused.message)
+        show_on_page(request, refused)
     else:
         messages.success(request, _("The schedule %(label)s is added.") % {"label": schedule.label})
     return back_to_profile(profile.pk, "schedules")

@@ -7,12 +7,12 @@ from cop.guidance.models import GuidelineText, Resource, Status
 class GuidanceApiTestCase(BaseTestCase):
     def test_it_lists_guidelines_of_a_set_with_every_language(self) -> None:
         body = self.client.get("/api/v1/guidelines", {"audience": "policy"}).json()
-        assert [g["slug"] for g in body] == [
+        assert [g["slug"] for g in body["items"]] == [
             "legal-framework", "law-enforcement", "resources-and-reporting", "education-and-awareness",
             "national-checklist",
         ]  # fmt: skip
-        assert set(body[0]["texts"]) == {"ar", "zh-hans", "en", "fr", "ru", "es"}
-        assert body[0]["risks"][0]["version"] == 1
+        assert set(body["items"][0]["texts"]) == {"ar", "zh-hans", "en", "fr", "ru", "es"}
+        assert body["items"][0]["risks"][0]["version"] == 1
 
     def test_it_rejects_an_unknown_audience_with_the_error_shape(self) -> None:
         response = self.client.get("/api/v1/guidelines", {"audience": "pets"})

@@ -51,7 +51,7 @@ class CaseWorkTestCase(ReportsTestCase):
             {"kind": "law-enforcement", "target": "Cyber unit"},
             follow=True,
         )
-        self.assertContains(response, "assess the case before acting on it")
+        self.assertContains(response, "Assess the case before acting on it.")
         case.refresh_from_db()
         assert case.actioned_at is None and not case.actions.exists()
 
@@ -85,6 +85,30 @@ class CaseWorkTestCase(ReportsTestCase):
         case.refresh_from_db()
         assert case.assessment == "" and case.status == CaseStatus.NEW
 
+    def test_a_case_cannot_be_closed_twice(self) -> None:
+        report, _receipt = file_report()
+        case = report.cases.get()
+        token = self.token_for(self.world.hana, self.world.kenya_hotline, Role.HOTLINE_ANALYST)
+        mine = {"Authorization": f"Bearer {token}"}
+        self.client.post(
+            f"/api/v1/cases/{case.pk}/assessment",
+            {"assessment": "harmful-legal"},
+            content_type="application/json",
+            headers=mine,
+        )
+        answers = [
+            self.client.post(
+                f"/api/v1/cases/{case.pk}/actions",
+                {"kind": "close"},
+                content_type="application/json",
+                headers=mine,
+            )
+            for _ in range(2)
+        ]
+        assert [a.status_code for a in answers] == [200, 409]
+        assert answers[1].json()["code"] == "conflict"
+        assert case.actions.filter(kind=ActionKind.CLOSE).count() == 1
+
     def test_the_api_keeps_cases_within_the_tokens_organisation(self) -> None:
         report, _receipt = file_report()
         case = report.cases.get()
@@ -92,8 +116,8 @@ class CaseWorkTestCase(ReportsTestCase):
         other = self.token_for(self.fanny, self.french_hotline, Role.HOTLINE_ANALYST)
         mine = {"Authorization": f"Bearer {own}"}
         theirs = {"Authorization": f"Bearer {other}"}
-        assert [c["id"] for c in self.client.get("/api/v1/cases", headers=mine).json()] == [case.pk]
-        assert self.client.get("/api/v1/cases", headers=theirs).json() == []
+        assert [c["id"] for c in self.client.get("/api/v1/cases", headers=mine).json()["items"]] == [case.pk]
+        assert self.client.get("/api/v1/cases", headers=theirs).json() == {"items": [], "count": 0}
         assert self.client.get(f"/api/v1/cases/{case.pk}", headers=theirs).status_code == 404
         url = f"/api/v1/cases/{case.pk}/assessment"
         refused = self.client.post(
@@ -112,7 +136,20 @@ class CaseWorkTestCase(ReportsTestCase):
             headers=mine,
         )
         assert forwarded.status_code == 200
-        assert len(self.client.get("/api/v1/cases", headers=theirs).json()) == 1
+        assert self.client.get("/api/v1/cases", headers=theirs).json()["count"] == 1
+
+    def test_the_api_pages_cases_with_their_count_instead_of_cutting_the_list(self) -> None:
+        # The list was cut at 500 without a word; it now says how many there are and pages them.
+        cases = [file_report(urls=[f"https://example.org/{n}"])[0].cases.get() for n in range(3)]
+        own = self.token_for(self.world.hana, self.world.kenya_hotline, Role.HOTLINE_ANALYST)
+        mine = {"Authorization": f"Bearer {own}"}
+        pages = [
+            self.client.get("/api/v1/cases", {"limit": 2, "offset": offset}, headers=mine).json()
+            for offset in (0, 2)
+        ]
+        assert [page["count"] for page in pages] == [3, 3]
+        assert [c["id"] for page in pages for c in page["items"]] == [case.pk for case in cases]
+        assert self.client.get("/api/v1/cases", {"limit": 501}, headers=mine).status_code == 422
 
     def test_a_helpline_gets_a_referral_and_the_secretariat_routes_unassigned_cases(self) -> None:
         report, _receipt = file_report()

@@ -95,3 +95,16 @@ class ForwardingAbroadTestCase(ReportsTestCase):
         )
         assert forwarded.status_code == 200
         assert report.cases.get(organisation=self.french_hotline).contact_reason == "needed"
+
+    def test_the_schema_says_the_reason_is_for_forwards_only(self) -> None:
+        import jsonschema_rs
+
+        from cop.api import api
+
+        action = api.get_openapi_schema()["components"]["schemas"]["ActionIn"]
+        valid = jsonschema_rs.validator_for(action).is_valid
+        assert valid({"kind": "forward-hotline", "contact_reason": "needed"})
+        assert valid({"kind": "close", "contact_reason": ""})
+        assert not valid({"kind": "close", "contact_reason": "x"})
+        # A NUL is refused by the middleware (400) in any body: the schema says so.
+        assert not valid({"kind": "close", "note": "a\u0000b"})

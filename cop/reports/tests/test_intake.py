@@ -113,6 +113,9 @@ class ReportFormTestCase(ReportsTestCase):
         assert Report.objects.filter(description__contains="' OR 1=1 --").count() == 1
 
 
+GAME = {"country": "KE", "reporter_age": "adult", "where_seen": "game", "urls": ["https://example.org/g"]}
+
+
 class IntakeTestCase(ReportsTestCase):
     def test_a_child_in_danger_comes_first(self) -> None:
         urgent, _r1 = file_report(in_danger=True, reporter_age="8-12")
@@ -157,7 +160,8 @@ class IntakeTestCase(ReportsTestCase):
         assert (first.status_code, again.status_code) == (201, 200)
         assert first.json() == again.json()
         assert Report.objects.count() == 1
-        status = self.client.post("/api/v1/reports/status", first.json(), content_type="application/json")
+        ask = {"receipt": first.json()["receipt"], "secret": first.json()["secret"]}
+        status = self.client.post("/api/v1/reports/status", ask, content_type="application/json")
         assert status.json()["status"] == "received"
 
     def test_the_api_refuses_bad_reports_with_the_error_shape(self) -> None:
@@ -166,8 +170,43 @@ class IntakeTestCase(ReportsTestCase):
             {"country": "KE", "reporter_age": "adult", "where_seen": "game", "urls": ["javascript:alert(1)"]},
             {"country": "ZZ", "reporter_age": "adult", "where_seen": "game", "urls": ["https://example.org"]},
             {"country": "KE", "reporter_age": "old", "where_seen": "game", "urls": ["https://example.org"]},
+            # JSON types as the schema states them: a string is not a boolean, and no key goes unread.
+            {**GAME, "contact": {"email": "parent@example.org", "share_abroad": "true"}},
+            {**GAME, "in_danger": 1},
+            {**GAME, "contact": {"email": "parent@example.org", "share_abroad": True, "fax": "1"}},
+            {**GAME, "colour": "red"},
         ]:
             response = self.client.post("/api/v1/reports", body, content_type="application/json")
             assert response.status_code == 422, body
             assert response.json()["code"] == "invalid_request"
         assert not Report.objects.exists()
+        # The rules between fields are in the schema as well (the fuzz test checks that they agree).
+        import jsonschema_rs
+
+        from cop.api import api
+
+        components = api.get_openapi_schema()["components"]
+        schema = {"$ref": "#/components/schemas/ReportIn", "components": components}
+        valid = jsonschema_rs.validator_for(schema).is_valid
+        assert not valid({**GAME, "urls": []}) and not valid({**GAME, "urls": [], "description": " \n"})
+        assert valid({**GAME, "urls": [], "description": "A stranger asked for photos."})
+        assert not valid({**GAME, "where_seen": "website", "urls": [], "description": "A page."})
+        assert valid({**GAME, "risk": "contact-sexual"}) and not valid({**GAME, "risk": "8"})
+        # Control characters in the description, even where trimming would remove them, both refuse.
+        for description in ("\x1cA chat.", "A chat.\x07"):
+            assert not valid({**GAME, "description": description})
+            body = {**GAME, "description": description}
+            assert (
+                self.client.post("/api/v1/reports", body, content_type="application/json").status_code == 422
+            )
+        assert valid({**GAME, "description": "A chat.\n\tThen a call."})
+        for body in (
+            {**GAME, "urls": []},
+            {**GAME, "where_seen": "website", "urls": [], "description": "A page."},
+        ):
+            assert (
+                self.client.post("/api/v1/reports", body, content_type="application/json").status_code == 422
+            )
+        # The same with proper JSON types is taken.
+        sent = {**GAME, "in_danger": True, "contact": {"email": "parent@example.org", "share_abroad": True}}
+        assert self.client.post("/api/v1/reports", sent, content_type="application/json").status_code == 201

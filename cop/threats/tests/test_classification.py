@@ -69,12 +69,17 @@ class ClassificationTestCase(BaseTestCase):
 
     def test_the_api_lists_risks_with_every_language(self) -> None:
         body = self.client.get("/api/v1/threats").json()
-        assert len(body) == 15
-        assert set(body[0]["texts"]) == set(LANGUAGES)
+        assert body["count"] == len(body["items"]) == 15
+        assert set(body["items"][0]["texts"]) == set(LANGUAGES)
         one = self.client.get("/api/v1/threats/content-aggressive").json()
         assert one["dimension"] == "content" and one["type"] == "aggressive" and one["version"] == 1
         assert self.client.get("/api/v1/threats/nothing").json()["code"] == "not_found"
-        assert self.client.get("/api/v1/threats/versions").json()[0]["version"] == 1
+        assert self.client.get("/api/v1/classification/versions").json()["items"][0]["version"] == 1
+
+    def test_versions_is_not_a_path_of_its_own_among_the_risks(self) -> None:
+        # /threats/{code} owns every name under /threats/: "versions" is a risk code that does not exist.
+        response = self.client.get("/api/v1/threats/versions")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
 @pytest.mark.django_db
