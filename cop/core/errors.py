@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The `code` of the API's error body, by HTTP status.
@@ -63,6 +65,38 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.text()
+
+    def stored(self) -> StoredMessage:
+        return stored_message(self.message, self.params)
+
+
+# A message kept in the database to be shown later, to whoever reads it then, in their language:
+# {"message": <msgid, English>, "params": {name: value}}. Storing the text would freeze it in the
+# language of whoever (or whichever background job) happened to cause it.
+StoredMessage = dict[str, Any]
+
+
+def stored_message(message: str | Promise, params: dict[str, Any] | None = None) -> StoredMessage:
+    with translation.override(None):
+        msgid = str(message)  # a lazy message gives back its msgid when no language is active
+    plain = {
+        name: value if isinstance(value, int | float | str) else str(value)
+        for name, value in (params or {}).items()
+    }
+    return {"message": msgid, "params": plain}
+
+
+def shown_message(record: StoredMessage | None) -> str:
+    """A stored message in the active language; a msgid the catalogs do not know is shown as it is."""
+    if not record or not record.get("message"):
+        return ""
+    template = gettext(str(record["message"]))
+    params = record.get("params") or {}
+    try:
+        return template % params if params else template
+    except (KeyError, TypeError, ValueError):
+        # A translation that lost a placeholder must not hide the message: the English one has them.
+        return str(record["message"]) % params
 
 
 class Invalid(DomainError):

@@ -43,7 +43,10 @@ import httpcore
 import httpx
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cop.core.errors import StoredMessage, stored_message
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -64,10 +67,24 @@ class FetchError(Exception):
     # Codes that no retry can change: the address itself is refused.
     REFUSED = frozenset({"address", "scheme", "credentials", "loopback", "private"})
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str | Promise, **params: Any) -> None:
         self.code = code
-        self.message = message
+        self.template = message
+        self.params = params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        """The message in the active language."""
+        template = str(self.template)
+        return template % self.params if self.params else template
+
+    def __str__(self) -> str:
+        return self.message
+
+    def stored(self) -> StoredMessage:
+        """The message to keep and show later in its reader's language (cop/core/errors.py)."""
+        return stored_message(self.template, self.params)
 
 
 @dataclass(frozen=True)
@@ -196,11 +213,9 @@ def _resolve(target: Target, remaining: float, seconds: float) -> list[IPAddress
     try:
         infos = pool.submit(lookup, target.host, target.port).result(timeout=max(remaining, 0.001))
     except concurrent.futures.TimeoutError:
-        raise FetchError("timeout", _timeout_message(seconds)) from None
+        raise _timed_out(seconds) from None
     except (OSError, UnicodeError):
-        raise FetchError(
-            "resolve", _("The name %(host)s could not be found.") % {"host": target.host}
-        ) from None
+        raise FetchError("resolve", _("The name %(host)s could not be found."), host=target.host) from None
     finally:
         pool.shutdown(wait=False)
     found: list[IPAddress] = []
@@ -209,7 +224,7 @@ def _resolve(target: Target, remaining: float, seconds: float) -> list[IPAddress
         if ip not in found:
             found.append(ip)
     if not found:
-        raise FetchError("resolve", _("The name %(host)s could not be found.") % {"host": target.host})
+        raise FetchError("resolve", _("The name %(host)s could not be found."), host=target.host)
     # IPv4 first: many servers that publish an AAAA record do not answer on it.
     return sorted(found, key=lambda a: a.version)
 
@@ -232,8 +247,9 @@ def check(target: Target, addresses: list[IPAddress], loopback: Loopback, https_
                 _(
                     "%(host)s is this server itself (%(address)s); "
                     "downloading from it is allowed only in development."
-                )
-                % {"host": target.host, "address": address},
+                ),
+                host=target.host,
+                address=address,
             )
         if reason is not None:
             raise FetchError(
@@ -241,19 +257,23 @@ def check(target: Target, addresses: list[IPAddress], loopback: Loopback, https_
                 _(
                     "%(host)s points to %(address)s, in a private or reserved network, "
                     "which the platform does not download from."
-                )
-                % {"host": target.host, "address": address},
+                ),
+                host=target.host,
+                address=address,
             )
 
 
-def _timeout_message(seconds: float) -> str:
-    return _("The download did not finish within %(seconds)s seconds.") % {"seconds": f"{seconds:g}"}
+def _timed_out(seconds: float) -> FetchError:
+    return FetchError(
+        "timeout", _("The download did not finish within %(seconds)s seconds."), seconds=f"{seconds:g}"
+    )
 
 
 def _too_large(limit: int) -> FetchError:
     return FetchError(
         "too-large",
-        _("The download is larger than the limit of %(limit)s.") % {"limit": filesizeformat(limit)},
+        _("The download is larger than the limit of %(limit)s."),
+        limit=filesizeformat(limit),
     )
 
 
@@ -329,7 +349,7 @@ class _Decoder:
                 out = self._zlib.decompress(data, max(room - produced, 0) + 1)
             except zlib.error as problem:
                 raise FetchError(
-                    "incomplete", _("The download is damaged: %(reason)s.") % {"reason": problem}
+                    "incomplete", _("The download is damaged: %(reason)s."), reason=problem
                 ) from None
             data = self._zlib.unconsumed_tail
             produced += len(out)
@@ -371,7 +391,7 @@ class Download:
 
     def _check_time(self) -> None:
         if self._watchdog.expired.is_set() or time.monotonic() > self._deadline_at:
-            raise FetchError("timeout", _timeout_message(self._limits.deadline_seconds))
+            raise _timed_out(self._limits.deadline_seconds)
 
     def chunks(self) -> Iterator[bytes]:
         limit = self._limits.max_bytes
@@ -392,12 +412,13 @@ class Download:
                         raise _too_large(limit)
                     yield piece
         except httpcore.TimeoutException:
-            raise FetchError("timeout", _timeout_message(self._limits.deadline_seconds)) from None
+            raise _timed_out(self._limits.deadline_seconds) from None
         except (httpcore.NetworkError, httpcore.ProtocolError) as problem:
             self._check_time()  # a connection cut by the deadline is a timeout, not a network fault
             raise FetchError(
                 "incomplete",
-                _("The download was cut off: %(reason)s.") % {"reason": problem or type(problem).__name__},
+                _("The download was cut off: %(reason)s."),
+                reason=problem or type(problem).__name__,
             ) from None
         # The deadline may have cut the connection where a body without a length ends cleanly.
         self._check_time()
@@ -416,8 +437,8 @@ def _decoder_for(headers: httpx.Headers) -> _Decoder | None:
         return _Decoder(encodings[0])
     raise FetchError(
         "encoding",
-        _("The server sent the file in an encoding the platform cannot read (%(encoding)s).")
-        % {"encoding": ", ".join(encodings)},
+        _("The server sent the file in an encoding the platform cannot read (%(encoding)s)."),
+        encoding=", ".join(encodings),
     )
 
 
@@ -488,8 +509,9 @@ def fetch(
                 return
         raise FetchError(
             "too-many-redirects",
-            _("More than %(count)s redirects; the last one pointed to %(url)s.")
-            % {"count": limits.max_redirects, "url": current},
+            _("More than %(count)s redirects; the last one pointed to %(url)s."),
+            count=limits.max_redirects,
+            url=current,
         )
     finally:
         watchdog.cancel()
@@ -511,7 +533,7 @@ def _next_hop(target: Target, headers: httpx.Headers, seen: set[str]) -> str:
     following = urljoin(target.url, location)
     if following in seen:
         raise FetchError(
-            "redirect-loop", _("The address redirects in a loop (back to %(url)s).") % {"url": following}
+            "redirect-loop", _("The address redirects in a loop (back to %(url)s)."), url=following
         )
     return following
 
@@ -521,7 +543,9 @@ def _check_status(response: httpcore.Response) -> None:
         reason = response.extensions.get("reason_phrase", b"").decode("ascii", "replace")
         raise FetchError(
             "status",
-            _("The server answered %(status)s %(reason)s.") % {"status": response.status, "reason": reason},
+            _("The server answered %(status)s %(reason)s."),
+            status=response.status,
+            reason=reason,
         )
 
 
@@ -539,7 +563,7 @@ def _open(
     for address in addresses:
         remaining = deadline_at - time.monotonic()
         if remaining <= 0 or watchdog.expired.is_set():
-            raise FetchError("timeout", _timeout_message(limits.deadline_seconds))
+            raise _timed_out(limits.deadline_seconds)
         backend = _PinnedBackend(address)
         watchdog.watch(backend)
         pool = stack.enter_context(
@@ -563,12 +587,14 @@ def _open(
                 )
             )
         except httpcore.TimeoutException:
-            raise FetchError("timeout", _timeout_message(limits.deadline_seconds)) from None
+            raise _timed_out(limits.deadline_seconds) from None
         except (httpcore.ConnectError, httpcore.NetworkError, httpcore.ProtocolError) as problem:
             if watchdog.expired.is_set():
-                raise FetchError("timeout", _timeout_message(limits.deadline_seconds)) from None
+                raise _timed_out(limits.deadline_seconds) from None
             last = problem
     raise FetchError(
         "connect",
-        _("Could not connect to %(host)s: %(reason)s.") % {"host": target.host, "reason": last or "?"},
+        _("Could not connect to %(host)s: %(reason)s."),
+        host=target.host,
+        reason=last or "?",
     )

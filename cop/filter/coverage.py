@@ -143,7 +143,7 @@ def category_statuses(uncovered: frozenset[str] | None = None) -> dict[str, Cate
             continue
         in_force = [active[filter_list.pk] for filter_list in mine if filter_list.pk in active]
         failures = [
-            latest[filter_list.pk].error or latest[filter_list.pk].get_status_display()
+            latest[filter_list.pk].error_text or latest[filter_list.pk].get_status_display()
             for filter_list in mine
             if filter_list.pk in latest and latest[filter_list.pk].status in FAILED_STATUSES
         ]

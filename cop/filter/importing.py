@@ -19,8 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cop.core.errors import stored_message
 from cop.core.fetch import FetchError, Limits, fetch
 from cop.filter import compiler
 from cop.filter.categories import ILLEGAL
@@ -95,8 +96,10 @@ def _finish(version: ListVersion, parsed: ParsedList) -> ListVersion:
     version.finished_at = timezone.now()
     if not parsed.usable:
         version.status = ListVersion.Status.REJECTED
-        version.error = _(
-            "Nothing in this file could be read as a block list; the previous version stays in force."
+        version.error = stored_message(
+            gettext_lazy(
+                "Nothing in this file could be read as a block list; the previous version stays in force."
+            )
         )
         version.save()
         return version
@@ -164,7 +167,7 @@ def read_url(
             if download.content_type in HTML_TYPES:
                 # An error or sign-in page served with 200 must not replace a list, even if a line of it
                 # happens to read as a name.
-                raise FetchError("html", _("The address gave a web page, not a list."))
+                raise FetchError("html", gettext_lazy("The address gave a web page, not a list."))
             total = download.declared_length or 0
             report = _progress_saver(version, total, progress)
 
@@ -184,7 +187,7 @@ def read_url(
             parsed = _parse(version, lines())
     except FetchError as problem:
         version.status = ListVersion.Status.FAILED
-        version.error = problem.message[:1000]
+        version.error = problem.stored()
         version.finished_at = timezone.now()
         version.save()
         return version

@@ -10,7 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from cop.core.errors import stored_message
 from cop.filter.importing import new_version, read_file, read_url
 from cop.filter.models import FilterList, ListVersion
 from cop.outbox.models import Job
@@ -78,7 +80,7 @@ def run_import(job: Job) -> Result:
         path = upload_path(version)
         if not path.exists():
             version.status = ListVersion.Status.FAILED
-            version.error = "The uploaded file is missing."
+            version.error = stored_message(gettext_lazy("The uploaded file is missing."))
             version.save()
             raise JobFailed("the uploaded file is missing", permanent=True)
         read_file(version, path)

@@ -65,7 +65,7 @@ def _version_out(version: ListVersion) -> dict[str, Any]:
             {"line": p["line"], "text": p["text"], "reason": describe(p["reason"], p.get("params"))}
             for p in version.problems[:PROBLEMS_SHOWN]
         ],
-        "error": version.error,
+        "error": version.error_text,
     }
 
 

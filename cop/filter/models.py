@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cop.core.errors import shown_message
 from cop.core.models import Organisation
 from cop.filter.categories import CATEGORIES, ILLEGAL
 from cop.filter.networks import span
@@ -379,7 +380,9 @@ class ListVersion(models.Model):
     problem_count = models.PositiveIntegerField(default=0)
     # The first problems with their line numbers; the count above has them all.
     problems = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    # Why the version failed or was rejected, kept as a message and its parameters
+    # (cop/core/errors.py) and shown in each reader's language: imports run in the background.
+    error = models.JSONField(default=dict, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -392,6 +395,10 @@ class ListVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filter_list} v{self.number}"
+
+    @property
+    def error_text(self) -> str:
+        return shown_message(self.error)
 
 
 class PolicyVersion(models.Model):

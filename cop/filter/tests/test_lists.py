@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 
 from cop.core.models import Membership, Organisation, OrganisationKind, Role
 from cop.core.tests.base import BaseTestCase
@@ -240,8 +241,13 @@ def test_it_imports_from_an_address_and_a_failed_download_changes_nothing(
         assert good.bytes_read == good.bytes_total == len(MIXED)
         missing = import_url(games, f"{list_server}/gone.txt")
         assert missing.status == ListVersion.Status.FAILED
-        assert "404" in missing.error
+        assert missing.error_text == "The server answered 404 Not Found."
         assert games.active_version() == good
+        # Read later by a French-speaking organisation member: the reason in French, not frozen in
+        # the language the background import ran in.
+        missing.refresh_from_db()
+        with translation.override("fr"):
+            assert missing.error_text == "Le serveur a répondu 404 Not Found."
 
 
 class CommandTestCase(ListTestCase):

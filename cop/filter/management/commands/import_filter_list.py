@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 version = import_url(filter_list, options["url"], progress)
         self._report(version, options["problems"])
         if version.status != ListVersion.Status.ACTIVE:
-            raise CommandError(version.error or f"Version {version.number} was not activated.")
+            raise CommandError(version.error_text or f"Version {version.number} was not activated.")
 
     def _report(self, version: ListVersion, limit: int) -> None:
         self.stdout.write(
