@@ -24,6 +24,7 @@ import uuid
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cop.alerts import destinations
 from cop.alerts.models import Alert, Delivery, Subscription
@@ -99,12 +100,17 @@ def _failure(problem: FetchError, limit: float) -> JobFailed:
     """The delivery log's line for a request that was refused or failed."""
     if problem.code in FetchError.REFUSED:
         # The address itself is refused: no retry can change that until the webhook is edited.
-        return JobFailed(f"Refused, not a public https address: {problem.message}", permanent=True)
+        return JobFailed(
+            _("Refused, not a public https address: %(reason)s"), permanent=True, reason=problem.stored()
+        )
     if problem.code == "timeout":
-        return JobFailed(f"No answer within {limit:g} s (the whole delivery, connecting included).")
+        return JobFailed(
+            _("No answer within %(seconds)s s (the whole delivery, connecting included)."),
+            seconds=f"{limit:g}",
+        )
     if problem.code == "connect":
-        return JobFailed(f"Could not connect: {problem.message}")
-    return JobFailed(problem.message)
+        return JobFailed(_("Could not connect: %(reason)s"), reason=problem.stored())
+    return JobFailed(problem.template, **problem.params)
 
 
 @handler(KIND)
@@ -112,12 +118,15 @@ def deliver(job: Job) -> Result:
     """POST one delivery, signed; a 2xx answer is success, anything else a failure to retry."""
     delivery = Delivery.objects.select_related("subscription").filter(job=job).first()
     if delivery is None:
-        raise JobFailed("The webhook was deleted before this delivery.", permanent=True)
+        raise JobFailed(_("The webhook was deleted before this delivery."), permanent=True)
     subscription = delivery.subscription
     try:
         secret = unseal(subscription.secret_sealed)
     except SecretUnreadable as exc:
-        raise JobFailed(f"{exc}: create a new secret for this webhook.", permanent=True) from exc
+        raise JobFailed(
+            _("The webhook's secret cannot be read any more: create a new secret for this webhook."),
+            permanent=True,
+        ) from exc
     body = delivery.body.encode()
     timestamp = str(int(time.time()))
     headers = {
@@ -149,9 +158,13 @@ def deliver(job: Job) -> Result:
         raise _failure(problem, limit) from None
     if success:
         return Result(status_code=status)
-    detail = f"HTTP {status}"
     if status in REDIRECTS:
-        detail += f": a redirect to {location}, which is not followed"
-    elif excerpt:
-        detail += f": {excerpt}"
-    raise JobFailed(detail, status_code=status)
+        raise JobFailed(
+            _("HTTP %(status)s: a redirect to %(location)s, which is not followed"),
+            status_code=status,
+            status=status,
+            location=location,
+        )
+    if excerpt:
+        raise JobFailed(_("HTTP %(status)s: %(excerpt)s"), status_code=status, status=status, excerpt=excerpt)
+    raise JobFailed(_("HTTP %(status)s"), status_code=status, status=status)

@@ -77,13 +77,18 @@ StoredMessage = dict[str, Any]
 
 
 def stored_message(message: str | Promise, params: dict[str, Any] | None = None) -> StoredMessage:
+    """`message` and its parameters, to keep. A parameter may itself be a stored message (a reason
+    quoted in a message), shown in the reader's language too."""
     with translation.override(None):
         msgid = str(message)  # a lazy message gives back its msgid when no language is active
-    plain = {
-        name: value if isinstance(value, int | float | str) else str(value)
-        for name, value in (params or {}).items()
-    }
+    plain = {name: _storable(value) for name, value in (params or {}).items()}
     return {"message": msgid, "params": plain}
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, dict) and "message" in value:
+        return value
+    return value if isinstance(value, int | float | str) else str(value)
 
 
 def shown_message(record: StoredMessage | None) -> str:
@@ -91,7 +96,10 @@ def shown_message(record: StoredMessage | None) -> str:
     if not record or not record.get("message"):
         return ""
     template = gettext(str(record["message"]))
-    params = record.get("params") or {}
+    params = {
+        name: shown_message(value) if isinstance(value, dict) else value
+        for name, value in (record.get("params") or {}).items()
+    }
     try:
         return template % params if params else template
     except (KeyError, TypeError, ValueError):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from cop.core.models import normalise_email
 from cop.outbox.models import Job
@@ -69,7 +70,7 @@ def send(job: Job) -> Result:
     if not to:
         if payload.get("sent"):
             return Result()  # sent already; this run is a retry after a lost lease
-        raise JobFailed("The message has no recipient.", permanent=True)
+        raise JobFailed(_("The message has no recipient."), permanent=True)
     message = EmailMessage(
         subject=str(payload.get("subject", "")),
         body=str(payload.get("body", "")),
@@ -80,12 +81,14 @@ def send(job: Job) -> Result:
         message.send()
     except smtplib.SMTPRecipientsRefused:
         # The server will not take this address; asking again changes nothing.
-        raise JobFailed("The mail server refused the recipient.", permanent=True) from None
+        raise JobFailed(_("The mail server refused the recipient."), permanent=True) from None
     except smtplib.SMTPResponseException as exc:
         # The server's text may quote the address: the log keeps the code only.
-        raise JobFailed(f"The mail server answered {exc.smtp_code}.", status_code=exc.smtp_code) from None
+        raise JobFailed(
+            _("The mail server answered %(code)s."), status_code=exc.smtp_code, code=exc.smtp_code
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise JobFailed(f"The mail could not be sent: {type(exc).__name__}.") from None
+        raise JobFailed(_("The mail could not be sent: %(reason)s."), reason=type(exc).__name__) from None
     Job.objects.filter(pk=job.pk).update(
         payload={
             "recipient": payload.get("recipient", ""),

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cop.core.errors import shown_message
+
 
 class Job(models.Model):
     """One piece of background work, such as one webhook delivery."""
@@ -69,7 +71,9 @@ class Attempt(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.RUNNING)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # In English, for operators and logs; `error_message` is what people read, in their language.
     error = models.TextField(blank=True)
+    error_message = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["job", "number"]
@@ -79,3 +83,8 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} attempt {self.number}: {self.outcome}"
+
+    @property
+    def error_text(self) -> str:
+        """Why the attempt failed, in the active language where the handler said it for people."""
+        return shown_message(self.error_message) or self.error

@@ -20,7 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+
+from cop.core.errors import StoredMessage, shown_message, stored_message
 
 if TYPE_CHECKING:
     from cop.outbox.models import Job
@@ -34,12 +39,35 @@ class Result:
 
 
 class JobFailed(Exception):
-    """An attempt failed; `permanent` ones are not retried."""
+    """An attempt failed; `permanent` ones are not retried.
 
-    def __init__(self, message: str, *, status_code: int | None = None, permanent: bool = False) -> None:
-        super().__init__(message)
+    A message that people read in a delivery log is lazy, with `%(name)s` parameters: the log keeps
+    it as a stored message (cop/core/errors.py) and shows it in each reader's language.
+    """
+
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        status_code: int | None = None,
+        permanent: bool = False,
+        **params: Any,
+    ) -> None:
+        self.template = message
+        self.params = params
         self.status_code = status_code
         self.permanent = permanent
+        super().__init__(self.text())
+
+    def text(self) -> str:
+        """The message in English, as the worker's log and the job's last error keep it."""
+        with translation.override(None):
+            template = str(self.template)
+            shown = {k: shown_message(v) if isinstance(v, dict) else v for k, v in self.params.items()}
+            return template % shown if self.params else template
+
+    def stored(self) -> StoredMessage:
+        return stored_message(self.template, self.params)
 
 
 Handler = Callable[["Job"], Result | None]

@@ -159,20 +159,21 @@ def _run(claim: Claim, clock: _Clock) -> None:
     started = time.monotonic()
     status_code: int | None = None
     permanent = False
+    message: dict[str, object] = {}
     try:
         if function is None:
             raise registry.JobFailed(f"no handler for jobs of kind {job.kind!r}")
         result = function(job)
     except registry.JobFailed as exc:
         error = str(exc) or type(exc).__name__
-        status_code, permanent = exc.status_code, exc.permanent
+        status_code, permanent, message = exc.status_code, exc.permanent, exc.stored()
     except Exception as exc:  # noqa: BLE001 - a handler's bug must not stop the worker; it is logged and retried
         logger.exception("Job %s (%s) raised on attempt %s", job.pk, job.kind, job.attempts)
         error = f"{type(exc).__name__}: {exc}"
     else:
         _finish(claim, clock, started, status_code=result.status_code if result else None)
         return
-    _finish(claim, clock, started, status_code=status_code, error=error, permanent=permanent)
+    _finish(claim, clock, started, status_code=status_code, error=error, message=message, permanent=permanent)
 
 
 def _finish(
@@ -182,6 +183,7 @@ def _finish(
     *,
     status_code: int | None,
     error: str | None = None,
+    message: dict[str, object] | None = None,
     permanent: bool = False,
 ) -> None:
     job = claim.job
@@ -212,7 +214,11 @@ def _finish(
             )
     with transaction.atomic():
         Attempt.objects.filter(pk=claim.attempt.pk).update(
-            outcome=outcome, duration_ms=duration_ms, status_code=status_code, error=error or ""
+            outcome=outcome,
+            duration_ms=duration_ms,
+            status_code=status_code,
+            error=error or "",
+            error_message=message or {},
         )
         kept = Job.objects.filter(pk=job.pk, lease_token=claim.token, status=Job.Status.PENDING).update(
             lease_token="", **changes

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from cop.alerts import publishing
@@ -185,6 +185,13 @@ class DeliveryTestCase(BaseTestCase):
             job = delivery.job
             assert job.status == Job.Status.FAILED, delivery.subscription.name
             assert "this server itself" in job.last_error, (delivery.subscription.name, job.last_error)
+        # The delivery log reads in its reader's language, the quoted reason too.
+        attempt = Delivery.objects.first().job.log.get()  # type: ignore[union-attr]
+        with translation.override("fr"):
+            assert attempt.error_text.startswith("Refusé, ce n’est pas une adresse https publique : "), (
+                attempt.error_text
+            )
+            assert "serveur lui-même" in attempt.error_text, attempt.error_text
 
     def test_a_receiver_that_is_down_is_retried(self) -> None:
         with receiver() as server:
