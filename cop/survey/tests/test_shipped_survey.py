@@ -439,3 +439,13 @@ def test_the_check_finds_the_mistake(
 ) -> None:
     problems = check(mutated(change))
     assert any(found in problem for problem in problems), problems
+
+
+def test_the_version_is_stored_as_text_so_that_a_spreadsheet_keeps_it_as_written() -> None:
+    # As a number, "2026.10" would read back as 2026.1, the version before it.
+    book = openpyxl.load_workbook(WORKBOOK, read_only=True)
+    settings = book["settings"]
+    header = [cell.value for cell in next(settings.iter_rows(max_row=1))]
+    version = next(settings.iter_rows(min_row=2, max_row=2))[header.index("version")]
+    assert (version.value, version.data_type) == ("2026.1", "s")
+    book.close()
