@@ -35,6 +35,8 @@ CATEGORIES = {"perceptions", "advice", "awareness", "focal_points", "legal", "in
 ANSWERED = {"select_one", "select_multiple", "integer", "decimal", "text", "date"}
 # The XPath functions the survey's expressions may call: the ones the expression compiler must know.
 FUNCTIONS = {"not", "selected", "count-selected", "string-length", "format-date", "today"}
+# XPath's word operators, which a bracket may follow: "a and (b or c)".
+OPERATORS = {"and", "or", "div", "mod"}
 # A letter of the language's own script, which a label left in English would lack.
 SCRIPTS = {
     "ru": re.compile(r"[а-яё]", re.I),
@@ -225,7 +227,7 @@ def check_functions(sheets: Sheets) -> list[str]:
     for row in sheets["survey"]:
         for column in EXPRESSIONS:
             for name in re.findall(r"([A-Za-z][\w-]*)\s*\(", row[column]):
-                if name not in FUNCTIONS:
+                if name not in FUNCTIONS and name not in OPERATORS:
                     problems.append(
                         f"survey {row['name']}: {column} calls {name}(), which is not in the list"
                     )
@@ -265,7 +267,7 @@ def check_shape(sheets: Sheets) -> list[str]:
     problems += ["more than one repeat"] if repeats > 1 else []
     for column, value in (("required", "yes"), ("evidence", "yes")):
         if any(row[column] not in ("", value) for row in sheets["survey"]):
-            problems.append(f"survey: {column} holds something else than {value!r} or nothing")
+            problems.append(f"survey: {column} holds something other than {value!r} or nothing")
     for column in ("required", "evidence", "relevant", "constraint", "choice_filter", "calculation"):
         if not any(row[column] for row in rows):
             problems.append(f"survey: no question uses {column}")
