@@ -254,9 +254,9 @@ class SubscribingTestCase(CatalogueTestCase):
             for filter_list in FilterList.objects.filter(category__in=["dating", "social", "video"])
         }
         assert {v.status for v in failed.values()} == {ListVersion.Status.FAILED}
-        assert "500" in failed["dating"].error
-        assert "web page" in failed["social"].error
-        assert "Could not connect to 127.0.0.1" in failed["video"].error
+        assert "500" in failed["dating"].error_text
+        assert "web page" in failed["social"].error_text
+        assert "Could not connect to 127.0.0.1" in failed["video"].error_text
         # The secretariat sees why on the lists page and the list's own page.
         secretariat = self.as_user(self.world.alice)
         self.assertContains(secretariat.get("/en/filter/lists/"), "The server answered 500")
