@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import JsonValue
+from pydantic import BeforeValidator, JsonValue
 
 from cop.core import permissions
 from cop.core.api import ErrorOut, Name, actor, token_auth
@@ -24,6 +24,17 @@ from cop.survey import campaigns, dashboard
 from cop.survey.models import Campaign, QuestionnaireVersion, Response, ResponseState
 
 router = Router(tags=["survey"])
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema's integer is any number without a fraction, 2027.0 included, as a client's JSON
+    # library may write it; the strict body would refuse every float.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
 
 
 class CampaignOut(Schema):
@@ -43,9 +54,9 @@ class CampaignOut(Schema):
 
 
 class CampaignIn(Body):
-    version: int = Field(description="The id of the questionnaire version to answer.")
+    version: WholeNumber = Field(description="The id of the questionnaire version to answer.")
     name: Name
-    year: Annotated[int, Field(ge=campaigns.MIN_YEAR, le=campaigns.MAX_YEAR)] = Field(
+    year: Annotated[WholeNumber, Field(ge=campaigns.MIN_YEAR, le=campaigns.MAX_YEAR)] = Field(
         description="The year the answers describe."
     )
     deadline: Annotated[datetime.date, FromString] = Field(
@@ -80,7 +91,9 @@ class ResponseOut(Schema):
     submitted_at: datetime.datetime | None
     approved_at: datetime.datetime | None
     updated_at: datetime.datetime
-    answers: list[AnswerOut] = Field(description="Every answer, by key and instance; bounded by the questionnaire.")
+    answers: list[AnswerOut] = Field(
+        description="Every answer, by key and instance; bounded by the questionnaire."
+    )
 
 
 def _campaign_out(campaign: Campaign) -> dict[str, Any]:
@@ -95,15 +108,14 @@ def _campaign_out(campaign: Campaign) -> dict[str, Any]:
         "status": campaign.status,
         "opened_at": campaign.opened_at,
         "countries": sum(getattr(campaign, f"in_{i}") for i in range(len(ResponseState))),
-        "states": {
-            state.value: getattr(campaign, f"in_{i}") for i, state in enumerate(ResponseState)
-        },
+        "states": {state.value: getattr(campaign, f"in_{i}") for i, state in enumerate(ResponseState)},
     }
 
 
 def _with_counts() -> Any:
     counts = {
-        f"in_{i}": Count("responses", filter=Q(responses__state=state)) for i, state in enumerate(ResponseState)
+        f"in_{i}": Count("responses", filter=Q(responses__state=state))
+        for i, state in enumerate(ResponseState)
     }
     return Campaign.objects.select_related("version", "version__questionnaire").annotate(**counts)
 

@@ -39,9 +39,7 @@ class OpenCampaignForm(forms.Form):
         validators=[check_name],
         help_text=_("For example: COP national survey 2027. Each campaign has its own name."),
     )
-    year = forms.IntegerField(
-        label=_("Year the answers describe"), min_value=MIN_YEAR, max_value=MAX_YEAR
-    )
+    year = forms.IntegerField(label=_("Year the answers describe"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     countries = forms.MultipleChoiceField(
         label=_("Countries asked"),

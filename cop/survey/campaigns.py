@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import lazy
@@ -438,7 +439,7 @@ def remind(actor: Actor, campaign: Campaign, countries: Collection[str] | None =
     return result
 
 
-def _chosen(responses: Any, countries: Collection[str]) -> list[Response]:
+def _chosen(responses: QuerySet[Response], countries: Collection[str]) -> list[Response]:
     codes = {code.strip().upper() for code in countries}
     if not codes:
         raise Invalid(_("Choose at least one country to remind."))

@@ -235,7 +235,10 @@ def waiting_for_review(actor: Actor) -> int:
 def register_queue() -> None:
     queues.register(
         queues.Queue(
-            "survey.waiting-for-review", _("Survey responses to review"), "survey-campaigns", waiting_for_review
+            "survey.waiting-for-review",
+            _("Survey responses to review"),
+            "survey-campaigns",
+            waiting_for_review,
         )
     )
 

@@ -53,6 +53,21 @@ class CampaignApiTestCase(CampaignTestCase):
         listed = self.call("GET", "/survey/campaigns?limit=1", self.alice).json()
         assert listed["count"] == 2 and [c["name"] for c in listed["items"]] == ["Survey 2027"]
 
+    def test_a_year_written_as_a_number_without_fraction_is_a_whole_number_as_the_schema_says(self) -> None:
+        # The fuzz test's finding: {"year": 2027.0} is an integer to JSON Schema, refused by the body.
+        opened = self.call(
+            "POST", "/survey/campaigns", self.alice, self.body(year=2027.0, version=1.0 * self.version.pk)
+        )
+        assert opened.status_code == 201, opened.json()
+        refused = self.call("POST", "/survey/campaigns", self.alice, self.body(name="Other", year=2027.5))
+        assert refused.status_code == 422
+        assert (
+            self.call(
+                "POST", "/survey/campaigns", self.alice, self.body(name="Other", year="2027")
+            ).status_code
+            == 422
+        )
+
     def test_a_refused_campaign_answers_with_its_status_and_opens_nothing(self) -> None:
         self.call("POST", "/survey/campaigns", self.alice, self.body())
         cases = [

@@ -32,7 +32,11 @@ class DashboardTestCase(CampaignTestCase):
         by_region = {row.label: row for row in rates.by_region}
         assert list(by_region) == ["Africa", "Asia-Pacific", "Europe"]
         africa, europe = by_region["Africa"], by_region["Europe"]
-        assert africa.in_order() == [1, 1, 0, 0, 0] and (africa.asked, africa.submitted, africa.rate) == (2, 1, 50)
+        assert africa.in_order() == [1, 1, 0, 0, 0] and (africa.asked, africa.submitted, africa.rate) == (
+            2,
+            1,
+            50,
+        )
         assert europe.in_order() == [0, 0, 0, 1, 1] and europe.rate == 100
         by_level = {row.label: row.in_order() for row in rates.by_level}
         assert by_level == {"Developed": [0, 0, 1, 1, 1], "Developing": [1, 1, 0, 0, 0]}
@@ -63,7 +67,9 @@ class DashboardTestCase(CampaignTestCase):
         assert waiting["survey.waiting-for-review"].count == 2
         assert waiting["survey.waiting-for-review"].url == "/en/survey/campaigns/"
         listing = self.client_for(self.world.alice).get("/en/survey/campaigns/")
-        self.assertContains(listing, f'href="/en/survey/campaigns/{self.campaign.pk}/?show=waiting#countries"')
+        self.assertContains(
+            listing, f'href="/en/survey/campaigns/{self.campaign.pk}/?show=waiting#countries"'
+        )
         for user in (self.world.kofi, self.world.hana, self.world.ines):
             shown = {q.key for q in queues.waiting_for(Actor(user=user))}
             assert "survey.waiting-for-review" not in shown
@@ -81,7 +87,9 @@ class DashboardTestCase(CampaignTestCase):
         self.assertContains(page, "Reminded: Kenya.")
         assert len(deliver()) == 1
         page = alice.post(url, {"scope": "chosen", "countries": ["KE"]}, follow=True)
-        self.assertContains(page, "Kenya had a reminder today already: a country gets one reminder a day at most.")
+        self.assertContains(
+            page, "Kenya had a reminder today already: a country gets one reminder a day at most."
+        )
         assert Reminder.objects.count() == 1 and deliver() == []
 
     def test_the_secretariat_moves_the_deadline_and_closes_the_campaign_from_the_dashboard(self) -> None:
@@ -174,11 +182,20 @@ class ResponsePageTestCase(CampaignTestCase):
                 self.assertContains(page, "<li>kofi · Ministry of ICT</li>", html=True)
 
     def test_a_country_cannot_see_another_countrys_response(self) -> None:
-        assert self.client_for(self.world.kofi).get(f"/en/survey/responses/{self.france.pk}/").status_code == 404
-        assert self.client_for(self.world.claire).get(f"/en/survey/responses/{self.kenya.pk}/").status_code == 404
-        assert self.client_for(self.world.henri).get(f"/en/survey/responses/{self.kenya.pk}/").status_code == 404
+        assert (
+            self.client_for(self.world.kofi).get(f"/en/survey/responses/{self.france.pk}/").status_code == 404
+        )
+        assert (
+            self.client_for(self.world.claire).get(f"/en/survey/responses/{self.kenya.pk}/").status_code
+            == 404
+        )
+        assert (
+            self.client_for(self.world.henri).get(f"/en/survey/responses/{self.kenya.pk}/").status_code == 404
+        )
         # Nobody of an international company reads survey responses at all.
-        assert self.client_for(self.world.ines).get(f"/en/survey/responses/{self.kenya.pk}/").status_code == 403
+        assert (
+            self.client_for(self.world.ines).get(f"/en/survey/responses/{self.kenya.pk}/").status_code == 403
+        )
 
     def test_my_account_lists_my_countrys_open_responses_and_the_campaign_pages_for_the_secretariat(
         self,

@@ -49,8 +49,15 @@ class OpeningTestCase(CampaignTestCase):
     def setUp(self) -> None:
         self.alice = Actor(user=self.world.alice)
 
-    def open(self, name: str = "Survey 2027", countries: list[str] | None = None, **kwargs: object) -> Campaign:
-        options: dict[str, object] = {"version": self.version, "name": name, "year": 2027, "deadline": tomorrow(60)}
+    def open(
+        self, name: str = "Survey 2027", countries: list[str] | None = None, **kwargs: object
+    ) -> Campaign:
+        options: dict[str, object] = {
+            "version": self.version,
+            "name": name,
+            "year": 2027,
+            "deadline": tomorrow(60),
+        }
         options.update(kwargs)
         return campaigns.open_campaign(self.alice, countries=countries, **options)  # type: ignore[arg-type]
 
@@ -164,7 +171,11 @@ class OpeningTestCase(CampaignTestCase):
 
     def test_bad_requests_are_refused_and_change_nothing(self) -> None:
         self.open("Survey 2027", countries=["KE"])
-        campaigns_before, responses_before, mails = Campaign.objects.count(), Response.objects.count(), _mails()
+        campaigns_before, responses_before, mails = (
+            Campaign.objects.count(),
+            Response.objects.count(),
+            _mails(),
+        )
         refusals: list[tuple[type[Exception], dict[str, object]]] = [
             (Conflict, {"name": "survey 2027"}),
             (Conflict, {"deadline": timezone.localdate()}),
@@ -284,7 +295,9 @@ class ReminderTestCase(CampaignTestCase):
 
     def test_a_focal_point_who_turned_reminders_off_gets_none(self) -> None:
         NotificationSettings.objects.create(user=self.world.kofi, off=[campaigns.REMINDER])
-        second = User.objects.create_user("amani", "amani@example.org", "x", confirmed_email="amani@example.org")
+        second = User.objects.create_user(
+            "amani", "amani@example.org", "x", confirmed_email="amani@example.org"
+        )
         Membership.objects.create(user=second, organisation=self.world.kenya_ministry, role=Role.FOCAL_POINT)
         result = campaigns.remind(self.alice, self.campaign, ["KE"])
         assert self.countries(result.reminded) == ["KE"]
