@@ -56,9 +56,12 @@ class CampaignOut(Schema):
 class CampaignIn(Body):
     version: WholeNumber = Field(description="The id of the questionnaire version to answer.")
     name: Name
-    year: Annotated[WholeNumber, Field(ge=campaigns.MIN_YEAR, le=campaigns.MAX_YEAR)] = Field(
-        description="The year the answers describe."
-    )
+    # The range first, on the integer itself, so that the schema states it as minimum and maximum.
+    year: Annotated[
+        int,
+        Field(ge=campaigns.MIN_YEAR, le=campaigns.MAX_YEAR, description="The year the answers describe."),
+        BeforeValidator(_whole),
+    ]
     deadline: Annotated[datetime.date, FromString] = Field(
         description="The last day to submit, after today (409 otherwise)."
     )
