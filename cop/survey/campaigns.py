@@ -158,7 +158,7 @@ def open_campaign(
         )
         audit.record_created(responses)
         _prefill(campaign, responses, questions, by)
-        _invite(campaign, responses)
+        _invite(responses)
     return campaign
 
 
@@ -312,10 +312,9 @@ def _tell(response: Response, users: list[User], key: str) -> int:
     )
 
 
-def _invite(campaign: Campaign, responses: list[Response]) -> None:
+def _invite(responses: list[Response]) -> None:
     people = focal_points(r.country_id for r in responses)
     for response in responses:
-        response.campaign = campaign
         _tell(response, people.get(response.country_id, []), INVITATION)
 
 
