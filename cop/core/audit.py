@@ -21,7 +21,7 @@ Privacy rules, each decided here and nowhere else:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -103,6 +103,9 @@ def _plain(value: Any) -> Any:
     # A file is recorded by its stored name, not its content.
     if isinstance(value, FieldFile):
         return value.name or ""
+    # Binary content (an imported workbook) by its size: JSON holds no bytes, and the log no files.
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"{len(value)} bytes"
     return value
 
 
@@ -152,13 +155,13 @@ def _on_pre_save(sender: type[models.Model], instance: models.Model, **kwargs: A
     instance._audit_before = before  # type: ignore[attr-defined]
 
 
-def _record(
+def _event(
     instance: models.Model,
     action: str,
     before: dict[str, Any],
     after: dict[str, Any],
     object_repr: str | None = None,
-) -> None:
+) -> AuditEvent:
     from cop.core.models import AuditEvent
 
     tracking = _tracked[type(instance)]
@@ -167,7 +170,7 @@ def _record(
             if name in side:
                 side[name] = REDACTED
     actor = current_actor()
-    AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor.user,
         token=actor.token,
         actor_label=actor.label[:200],
@@ -181,6 +184,29 @@ def _record(
         country=_country_of(instance),
         subject=_subject_of(instance, tracking),
     )
+
+
+def _record(
+    instance: models.Model,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    object_repr: str | None = None,
+) -> None:
+    _event(instance, action, before, after, object_repr).save()
+
+
+def record_created(instances: Sequence[models.Model]) -> None:
+    """Record rows saved with `bulk_create`, which sends no signals, as their saves would have been.
+
+    For writes of thousands of rows at once (a campaign's pre-filled answers for every country): one
+    event per row still, written in batches. The rows must have their primary keys (bulk_create sets
+    them on PostgreSQL and SQLite).
+    """
+    from cop.core.models import AuditEvent
+
+    events = [_event(instance, "create", {}, _snapshot(instance)) for instance in instances]
+    AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def _on_post_save(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:

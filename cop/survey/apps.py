@@ -15,6 +15,7 @@ class SurveyConfig(AppConfig):
             Evidence,
             Questionnaire,
             QuestionnaireVersion,
+            Reminder,
             Response,
             ReviewNote,
         )
@@ -23,3 +24,9 @@ class SurveyConfig(AppConfig):
         audit.track(QuestionnaireVersion, redact={"workbook", "form"})
         for model in (Questionnaire, Campaign, Response, Answer, Evidence, ReviewNote):
             audit.track(model)
+
+        from cop.survey import campaigns, dashboard
+
+        audit.track(Reminder)
+        campaigns.register_notifications()
+        dashboard.register_queue()

@@ -315,3 +315,32 @@ class AnswerRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} r{self.response_revision}"
+
+
+class Reminder(models.Model):
+    """A reminder sent to a country's focal points about its response: one a country a day at most.
+
+    The country is the response's, kept here too so that the database holds the limit itself (one
+    row per country and day, whichever campaign): two people pressing "remind" at once send one.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="reminders")
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="+")
+    # The day on the platform's clock (COP_TIME_ZONE).
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # How many of the country's focal points it went to.
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["response", "-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["country", "day"], name="survey_reminder_one_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.response} {self.day}"
+
+    def audit_country(self) -> str | None:
+        return self.country_id

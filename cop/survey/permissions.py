@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cop.core.models import Role
-from cop.core.permissions import Scope, register
+from cop.core.permissions import Scope, holding, register, register_page
 
 # Questionnaires and campaigns are the secretariat's.
 register("survey.import_questionnaire", {Role.SECRETARIAT: Scope.ANYWHERE})
@@ -22,3 +22,10 @@ register("survey.answer", CONTRIBUTORS)
 register("survey.submit", {Role.FOCAL_POINT: Scope.OWN_COUNTRY})
 # The secretariat reviews: accepts or queries answers, approves responses.
 register("survey.review", {Role.SECRETARIAT: Scope.ANYWHERE})
+
+# The secretariat's campaign pages; a response's page is open to whoever reads some country's
+# responses, and then shows only those of their own country (cop/survey/dashboard.py).
+register_page("survey-campaigns", holding("survey.manage_campaign"))
+register_page("survey-campaign-open", holding("survey.manage_campaign"))
+register_page("survey-campaign", holding("survey.manage_campaign"))
+register_page("survey-response", holding("survey.read_response"))

@@ -102,6 +102,7 @@ def _make_data() -> FuzzData:
     from cop.reports import cases
     from cop.reports.models import Case
     from cop.reports.tests.base import file_report
+    from cop.survey.tests.helpers import make_campaign, make_version
 
     world = make_world()
     holders = {
@@ -165,6 +166,10 @@ def _make_data() -> FuzzData:
         pass
     assert illegal.active_version() is not None
 
+    # A survey campaign asking Kenya and France, so that reading a response gets past the 404.
+    survey_version = make_version()
+    campaign = make_campaign(survey_version, "Example survey 2027", 2027, ["KE", "FR"])
+
     organisations = [o.pk for o in Organisation.objects.all()]
     return FuzzData(
         callers=callers,
@@ -187,6 +192,9 @@ def _make_data() -> FuzzData:
             "country": ["KE", "FR", "DE"],
             "iso2": ["KE", "FR", "DE"],
             "urls": [["https://example.org/page"], ["example.com/a", "https://example.net/b"]],
+            "response_id": list(campaign.responses.values_list("pk", flat=True)),
+            "version": [survey_version.pk],
+            "countries": [["KE"], ["FR", "DE"]],
         },
     )
 
