@@ -103,6 +103,10 @@ def _plain(value: Any) -> Any:
     # A file is recorded by its stored name, not its content.
     if isinstance(value, FieldFile):
         return value.name or ""
+    # Bytes (a BinaryField: an imported workbook) are recorded by their size, never copied, and JSON
+    # could not hold them anyway.
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"[{len(value)} bytes]"
     return value
 
 
