@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cop.survey import xpath
-from cop.survey.models import QuestionKind, QuestionnaireVersion
+from cop.survey.models import Question, QuestionKind, QuestionnaireVersion
 from cop.survey.xpath import Compiled, Compiler, Context, ExpressionError, Target
 
 ANSWERABLE = frozenset(
@@ -113,6 +113,18 @@ def _kind_problem(kind: str, value: Any) -> str | None:
     return None
 
 
+def _groups_of(questions: list[Question]) -> list[dict[str, Any]]:
+    """The groups a version's questions name, for a version stored without its workbook's outline."""
+    groups: dict[str, dict[str, Any]] = {}
+    for question in questions:
+        if question.group and question.group != question.repeat and question.group not in groups:
+            groups[question.group] = {"key": question.group, "kind": "group", "parent": ""}
+        if question.repeat and question.repeat not in groups:
+            parent = question.group if question.group != question.repeat else ""
+            groups[question.repeat] = {"key": question.repeat, "kind": "repeat", "parent": parent}
+    return list(groups.values())
+
+
 class CompiledForm:
     """A version's expressions, compiled; ask it about answers (see the module's docstring)."""
 
@@ -122,7 +134,8 @@ class CompiledForm:
         self.today = today
         self.elements: dict[str, _Element] = {}
         form = version.form or {}
-        groups = form.get("groups", [])
+        questions = list(version.questions.all())
+        groups = form["groups"] if "groups" in form else _groups_of(questions)
         parents: dict[str, str] = form.get("parents", {})
         for group in groups:
             # A repeat is evaluated outside itself; a group inside a repeat inside it.
@@ -130,7 +143,6 @@ class CompiledForm:
             self.elements[group["key"]] = _Element(
                 group["key"], group["kind"], scope, group.get("parent", "")
             )
-        questions = list(version.questions.all())
         for question in questions:
             parent = parents.get(question.key, question.repeat or question.group)
             self.elements[question.key] = _Element(
