@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("report/", include("cop.reports.urls")),
     path("alerts/", include("cop.alerts.urls")),
     path("filter/", include("cop.filter.urls")),
+    path("survey/", include("cop.survey.urls")),
 )
 
 handler400 = "cop.core.views.error_400"

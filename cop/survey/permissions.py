@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cop.core.models import Role
-from cop.core.permissions import Scope, register
+from cop.core.permissions import Scope, holding, register, register_page
 
 # Questionnaires and campaigns are the secretariat's.
 register("survey.import_questionnaire", {Role.SECRETARIAT: Scope.ANYWHERE})
@@ -22,3 +22,12 @@ register("survey.answer", CONTRIBUTORS)
 register("survey.submit", {Role.FOCAL_POINT: Scope.OWN_COUNTRY})
 # The secretariat reviews: accepts or queries answers, approves responses.
 register("survey.review", {Role.SECRETARIAT: Scope.ANYWHERE})
+
+# The secretariat's questionnaire pages: the list of questionnaires and versions, an import, a version.
+for _page in (
+    "survey:questionnaires",
+    "survey:questionnaire-import",
+    "survey:version",
+    "survey:version-workbook",
+):
+    register_page(_page, holding("survey.import_questionnaire"))

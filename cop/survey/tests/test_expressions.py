@@ -11,7 +11,15 @@ from cop.core.tests.base import BaseTestCase
 from cop.survey.expressions import CompiledForm, compile_version
 from cop.survey.importing import import_questionnaire
 from cop.survey.models import QuestionnaireVersion
-from cop.survey.tests.workbooks import row, sample_choices, sample_survey, sample_workbook, settings, workbook
+from cop.survey.tests.workbooks import (
+    row,
+    sample_choices,
+    sample_survey,
+    sample_workbook,
+    settings,
+    texts,
+    workbook,
+)
 
 
 def good_answers() -> dict[str, Any]:
@@ -60,14 +68,16 @@ class CompiledFormTests(BaseTestCase):
         self.assertEqual(self.form.check("law_year", "2012", {}), "Enter a whole number.")
         # No message in the workbook: a general one.
         self.assertEqual(self.form.check("answered_on", "2026-04-01", {}), "This answer is not accepted.")
-        self.assertEqual(self.form.check("answered_on", "01/04/2026", {}), "Enter a date as YYYY-MM-DD, e.g. 2026-03-31.")
+        self.assertEqual(
+            self.form.check("answered_on", "01/04/2026", {}), "Enter a date as YYYY-MM-DD, e.g. 2026-03-31."
+        )
 
     def test_a_constraint_message_is_given_in_the_active_language_when_the_form_has_it(self) -> None:
+        size = {**texts("constraint_message", "More than zero", "Plus que zéro")}
         survey = [
-            row("integer", "size", "Size", constraint=". > 0",
-                **{"constraint_message::English (en)": "More than zero", "constraint_message::Français (fr)": "Plus que zéro"}),
-            row("integer", "count", "Count", constraint=". > 0", **{"constraint_message::English (en)": "Positive"}),
-        ]  # fmt: skip
+            row("integer", "size", "Size", constraint=". > 0", **size),
+            row("integer", "count", "Count", constraint=". > 0", **texts("constraint_message", "Positive")),
+        ]
         version = import_questionnaire(workbook(survey, None, settings(form_id="other")), by=None)
         form = compile_version(version)
         with translation.override("fr"):
@@ -121,14 +131,18 @@ class CompiledFormTests(BaseTestCase):
     def test_select_answers_must_be_of_their_kind(self) -> None:
         answers = {**good_answers(), "has_law": ["yes"], "topics": ["beta", "beta"]}
         problems = [(p.key, p.code) for p in self.form.validate(answers)]
-        # A list's text is its names, so `${has_law} = 'yes'` still holds for ["yes"]: only the kinds are wrong.
+        # A list's text is its names, so `${has_law} = 'yes'` holds for ["yes"]: only the kinds are wrong.
         self.assertEqual(problems, [("has_law", "type"), ("topics", "type")])
 
     def test_entries_of_a_repeat_must_be_a_list_of_answers_to_its_own_questions(self) -> None:
         answers = {**good_answers(), "programmes": "two"}
-        self.assertIn(("programmes", 0, "type"), [(p.key, p.instance, p.code) for p in self.form.validate(answers)])
+        self.assertIn(
+            ("programmes", 0, "type"), [(p.key, p.instance, p.code) for p in self.form.validate(answers)]
+        )
         answers = {**good_answers(), "programmes": [{"programme_name": "x", "office": "y"}]}
-        self.assertEqual([(p.key, p.instance, p.code) for p in self.form.validate(answers)], [("office", 1, "unknown")])
+        self.assertEqual(
+            [(p.key, p.instance, p.code) for p in self.form.validate(answers)], [("office", 1, "unknown")]
+        )
 
     def test_repeat_questions_are_asked_about_per_entry(self) -> None:
         answers = good_answers()

@@ -73,7 +73,9 @@ class ImportTests(BaseTestCase):
         self.assertEqual(subtopic.group, "legal")
         self.assertEqual(subtopic.choices[0]["topic"], "alpha")
         budget = version.questions.get(key="budget")
-        self.assertEqual((budget.group, budget.repeat, budget.category), ("programmes", "programmes", "awareness"))
+        self.assertEqual(
+            (budget.group, budget.repeat, budget.category), ("programmes", "programmes", "awareness")
+        )
         self.assertEqual(version.questions.get(key="office").hint, {"en": "Name of the office"})
         self.assertEqual(version.form["parents"]["topics"], "details")
         groups = {g["key"]: g for g in version.form["groups"]}
@@ -162,7 +164,12 @@ class MistakeTests(BaseTestCase):
             row("integer", "weight", "Weight", relevant="${height} > 2"),  # 9: unknown reference
             row("text", "topic", "Topic", category="sports"),  # 10: unknown category
             row("text", "source", "Source", evidence="perhaps"),  # 11: bad evidence value
-            {"type": "note", "name": "end_note", "label::Deutsch": "Ende", **label("End")},  # column without code
+            {
+                "type": "note",
+                "name": "end_note",
+                "label::Deutsch": "Ende",
+                **label("End"),
+            },  # column without code
         ]
         choices = [{"list_name": "empty_list", "name": None, **label("Nameless")}]
         data = workbook(survey, choices, settings())
@@ -217,10 +224,13 @@ class MistakeTests(BaseTestCase):
         self.assertEqual(_mistakes(workbook(survey, None, settings())), [("survey", 3, "calculation")])
 
     def test_settings_without_identifier_version_or_title_are_refused(self) -> None:
-        data = workbook([row("text", "office", "Office")], None, {"default_language": EN, "form_id": "bad id!"})
+        data = workbook(
+            [row("text", "office", "Office")], None, {"default_language": EN, "form_id": "bad id!"}
+        )
         found = _mistakes(data)
         self.assertEqual(
-            sorted(found), [("settings", 2, "form_id"), ("settings", 2, "form_title"), ("settings", 2, "version")]
+            sorted(found),
+            [("settings", 2, "form_id"), ("settings", 2, "form_title"), ("settings", 2, "version")],
         )
 
     def test_a_misspelt_column_and_an_unknown_language_are_refused(self) -> None:
@@ -264,7 +274,10 @@ class HostileFileTests(BaseTestCase):
         cases = {
             "a PDF": (b"%PDF-1.7\n%...", "survey.xlsx"),
             "plain text": (b"type,name,label\ntext,office,Office\n", "survey.xlsx"),
-            "a Word document": (_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}), None),
+            "a Word document": (
+                _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
+                None,
+            ),
             "a workbook under another name": (sample_workbook(), "survey.xls"),
         }
         for what, (data, filename) in cases.items():
@@ -302,5 +315,11 @@ class ExportTests(BaseTestCase):
         self.assertEqual(again.form["outline"], version.form["outline"])
         self.assertEqual(
             (again.slug, again.version, again.title, again.default_language, again.languages),
-            (version.questionnaire.slug, version.version, version.title, version.default_language, version.languages),
+            (
+                version.questionnaire.slug,
+                version.version,
+                version.title,
+                version.default_language,
+                version.languages,
+            ),
         )

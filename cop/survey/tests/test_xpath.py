@@ -111,7 +111,10 @@ def test_inside_a_repeat_a_reference_reads_the_same_entry_and_position_gives_its
     entry = answers["items"][1]
     assert evaluate("${cost} > 2", answers, repeat="items", entry=entry, number=2) is True
     assert evaluate("position(..)", answers, repeat="items", entry=entry, number=2) == 2.0
-    assert evaluate("concat(${item}, ${age})", {**answers, "age": 9}, repeat="items", entry=entry, number=2) == "y9"
+    assert (
+        evaluate("concat(${item}, ${age})", {**answers, "age": 9}, repeat="items", entry=entry, number=2)
+        == "y9"
+    )
 
 
 def test_choice_filters_read_the_choice_s_columns_by_bare_name() -> None:
@@ -150,7 +153,9 @@ def test_an_expression_that_cannot_be_used_is_refused_with_what_is_wrong(text: s
 
 def test_a_column_a_choice_list_lacks_is_refused_in_a_choice_filter() -> None:
     with pytest.raises(ExpressionError, match="no column “zone”"):
-        xpath.compile_expression("zone = 'x'", Compiler(resolve=TARGETS.get, choice_columns=frozenset({"name"})))
+        xpath.compile_expression(
+            "zone = 'x'", Compiler(resolve=TARGETS.get, choice_columns=frozenset({"name"}))
+        )
 
 
 def test_references_lists_every_name_an_expression_uses() -> None:
@@ -160,7 +165,16 @@ def test_references_lists_every_name_an_expression_uses() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, ""), ("x", "x"), (3, "3"), (2.5, "2.5"), (2.0, "2"), (["a", "b"], "a b"), (True, "true"), ({}, "")],
+    [
+        (None, ""),
+        ("x", "x"),
+        (3, "3"),
+        (2.5, "2.5"),
+        (2.0, "2"),
+        (["a", "b"], "a b"),
+        (True, "true"),
+        ({}, ""),
+    ],
 )
 def test_answers_read_as_the_text_of_their_node(value: Any, text: str) -> None:
     assert xpath.answer_text(value) == text

@@ -25,7 +25,8 @@ KINDS = {"n": "integer", "x": "decimal", "t": "text", "d": "date", "s": "select_
 TARGETS = {name: Target(kind) for name, kind in KINDS.items()}
 WORDS = ["", "a", "b", "ab", "0", "1", "2.5", "-3", " 4 ", "2026-03-01", "x y"]
 
-# The test's own tree: ("num", v) ("str", s) ("ref", name) ("cur",) ("neg", e) ("op", op, l, r) ("fn", name, args)
+# The test's own tree: ("num", v) ("str", s) ("ref", name) ("cur",) ("neg", e) ("op", op, l, r)
+# ("fn", name, args).
 Tree = tuple[Any, ...]
 COMPARISONS = ["=", "!=", "<", "<=", ">", ">="]
 ARITHMETIC = ["+", "-", "*", "div", "mod"]
@@ -50,7 +51,8 @@ def _extend(children: st.SearchStrategy[Tree]) -> st.SearchStrategy[Tree]:
         st.builds(lambda o, a, b: ("op", o, a, b), st.sampled_from(sorted(PRECEDENCE)), children, children),
         st.sampled_from(sorted(FUNCTIONS)).flatmap(
             lambda name: st.builds(
-                lambda args: ("fn", name, tuple(args)), st.lists(children, min_size=FUNCTIONS[name], max_size=FUNCTIONS[name])
+                lambda args: ("fn", name, tuple(args)),
+                st.lists(children, min_size=FUNCTIONS[name], max_size=FUNCTIONS[name]),
             )
         ),
     )
@@ -93,7 +95,7 @@ def bracketed(tree: Tree) -> str:
     if kind in ("num", "str"):
         return _literal(tree)
     if kind == "ref":
-        return "${" + tree[1] + "}"
+        return "${" + str(tree[1]) + "}"
     if kind == "cur":
         return "."
     if kind == "neg":
@@ -159,7 +161,7 @@ def string(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return number_string(v)
-    return v
+    return str(v)
 
 
 def number(v: Any) -> float:
@@ -185,7 +187,7 @@ def boolean(v: Any) -> bool:
         return v
     if isinstance(v, float):
         return not math.isnan(v) and v != 0
-    return v != ""
+    return bool(v != "")
 
 
 def compare_values(op: str, a: Any, b: Any) -> bool:
@@ -242,9 +244,13 @@ def interpret(tree: Tree, answers: dict[str, Any], current: Any) -> Any:
     if kind == "op":
         op = tree[1]
         if op == "and":
-            return boolean(interpret(tree[2], answers, current)) and boolean(interpret(tree[3], answers, current))
+            return boolean(interpret(tree[2], answers, current)) and boolean(
+                interpret(tree[3], answers, current)
+            )
         if op == "or":
-            return boolean(interpret(tree[2], answers, current)) or boolean(interpret(tree[3], answers, current))
+            return boolean(interpret(tree[2], answers, current)) or boolean(
+                interpret(tree[3], answers, current)
+            )
         a, b = interpret(tree[2], answers, current), interpret(tree[3], answers, current)
         if op in COMPARISONS:
             return compare_values(op, a, b)
@@ -293,7 +299,9 @@ def same(a: Any, b: Any) -> bool:
 
 @settings(max_examples=600, deadline=None)
 @given(tree=trees, values=answers, dot=current)
-def test_compiled_expressions_agree_with_the_plain_interpreter(tree: Tree, values: dict[str, Any], dot: Any) -> None:
+def test_compiled_expressions_agree_with_the_plain_interpreter(
+    tree: Tree, values: dict[str, Any], dot: Any
+) -> None:
     expected = interpret(tree, values, dot)
     for text in (bracketed(tree), minimal(tree)):
         compiled = xpath.compile_expression(text, Compiler(resolve=TARGETS.get))

@@ -40,7 +40,13 @@ def choice(list_name: str, name: str, en: str, **cells: Any) -> dict[str, Any]:
 
 
 def settings(form_id: str = "test-survey", version: str = "1", **cells: Any) -> dict[str, Any]:
-    return {"form_title": "Test survey", "form_id": form_id, "version": version, "default_language": EN, **cells}
+    return {
+        "form_title": "Test survey",
+        "form_id": form_id,
+        "version": version,
+        "default_language": EN,
+        **cells,
+    }
 
 
 def _sheet(book: Workbook, title: str, rows: list[dict[str, Any]], first: bool = False) -> None:
@@ -80,11 +86,14 @@ def sample_survey() -> list[dict[str, Any]]:
         row("select_one yes_no", "has_law", "Is there a law?", required="yes", evidence="yes"),
         row(
             "integer", "law_year", "Year of the law", relevant="${has_law} = 'yes'",
-            constraint=". >= 1950 and . <= 2100", **{"constraint_message::English (en)": "Between 1950 and 2100"},
+            constraint=". >= 1950 and . <= 2100", **texts("constraint_message", "Between 1950 and 2100"),
         ),
         row("begin group", "details", "Details", relevant="${has_law} = 'yes'"),
         row("select_multiple topics", "topics", "Topics covered"),
-        row("select_one subtopic", "main_subtopic", "Main subtopic", choice_filter="topic=${topics} or selected(${topics}, topic)"),
+        row(
+            "select_one subtopic", "main_subtopic", "Main subtopic",
+            choice_filter="topic=${topics} or selected(${topics}, topic)",
+        ),
         row("end group"),
         row("note", "thanks", "Thank you"),
         row("end group"),
