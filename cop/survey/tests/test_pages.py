@@ -55,7 +55,9 @@ class QuestionnairePageTests(BaseTestCase):
         self.assertFalse(Questionnaire.objects.exists())
 
     def test_a_file_that_is_not_a_workbook_is_refused_on_the_page(self) -> None:
-        response = self.client_for(self.world.alice).post(IMPORT, upload(b"%PDF-1.7 not a workbook", "survey.pdf"))
+        response = self.client_for(self.world.alice).post(
+            IMPORT, upload(b"%PDF-1.7 not a workbook", "survey.pdf")
+        )
         self.assertContains(response, "Only Excel workbooks (.xlsx) can be imported", status_code=400)
         self.assertFalse(Questionnaire.objects.exists())
 
@@ -80,7 +82,9 @@ class QuestionnairePageTests(BaseTestCase):
         version = import_questionnaire(data, by=self.world.alice)
         client = self.client_for(self.world.alice)
         made = client.get(reverse("survey:version-workbook", args=[version.pk]))
-        self.assertEqual(made["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertEqual(
+            made["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         self.assertIn('filename="test-survey-1.xlsx"', made["Content-Disposition"])
         self.assertEqual([q.key for q in read_workbook(made.content).questions], list(
             version.questions.values_list("key", flat=True)
