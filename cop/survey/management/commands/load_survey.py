@@ -12,8 +12,8 @@ from cop.survey.xlsform import WorkbookRefused
 
 class Command(BaseCommand):
     help = (
-        "Load the national survey shipped as cop/survey/forms/cop-national-survey.xlsx (run by scripts/setup; "
-        "loading it again changes nothing; without the file, nothing is loaded)."
+        "Load the national survey shipped as cop/survey/forms/cop-national-survey.xlsx (scripts/setup "
+        "runs it; loading it again changes nothing; without the file, nothing is loaded)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
