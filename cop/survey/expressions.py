@@ -133,6 +133,7 @@ class CompiledForm:
         self.default_language = version.default_language
         self.today = today
         self.elements: dict[str, _Element] = {}
+        self._guard_cache: dict[str, tuple[str, ...]] = {}
         form = version.form or {}
         questions = list(version.questions.all())
         groups = form["groups"] if "groups" in form else _groups_of(questions)
@@ -242,27 +243,44 @@ class CompiledForm:
         except KeyError:
             raise KeyError(f"the form has no question or group {key!r}") from None
 
+    def _guards(self, key: str) -> tuple[str, ...]:
+        """The groups around `key` that have a relevance of their own, outermost first (worked out once)."""
+        found = self._guard_cache.get(key)
+        if found is None:
+            chain: list[str] = []
+            parent = self.elements[key].parent
+            while parent and parent in self.elements and parent not in chain:
+                if self.elements[parent].relevant is not None:
+                    chain.append(parent)
+                parent = self.elements[parent].parent
+            found = self._guard_cache[key] = tuple(reversed(chain))
+        return found
+
+    def _own(self, element: _Element, context: Context) -> bool:
+        """An element's own relevance, evaluated where it sits (a repeat's outside itself)."""
+        if element.relevant is None:
+            return True
+        if element.scope:
+            return xpath.to_boolean(element.relevant(context))
+        saved = (context.entry, context.number)
+        context.entry, context.number = None, 0
+        try:
+            return xpath.to_boolean(element.relevant(context))
+        finally:
+            context.entry, context.number = saved
+
     def _relevant(self, key: str, context: Context, memo: dict[tuple[str, int], bool]) -> bool:
-        element = self.elements[key]
-        number = context.number if element.scope else 0
-        remembered = memo.get((key, number))
-        if remembered is not None:
-            return remembered
-        result = True
-        if element.parent and element.parent in self.elements:
-            result = self._relevant(element.parent, context, memo)
-        if result and element.relevant is not None:
-            if element.scope:
-                result = xpath.to_boolean(element.relevant(context))
-            else:
-                saved = (context.entry, context.number)
-                context.entry, context.number = None, 0
-                try:
-                    result = xpath.to_boolean(element.relevant(context))
-                finally:
-                    context.entry, context.number = saved
-        memo[(key, number)] = result
-        return result
+        """Every group around it applies (each worked out once per `memo`), and so does the element."""
+        for group in self._guards(key):
+            element = self.elements[group]
+            remembered = memo.get((group, context.number if element.scope else 0))
+            if remembered is None:
+                remembered = memo[(group, context.number if element.scope else 0)] = self._own(
+                    element, context
+                )
+            if not remembered:
+                return False
+        return self._own(self.elements[key], context)
 
     def relevant(self, key: str, answers: Mapping[str, Any], *, instance: int = 0) -> bool:
         """Whether a question or group applies: its own `relevant` and that of every group around it."""

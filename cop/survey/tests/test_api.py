@@ -12,7 +12,9 @@ from cop.survey.tests.workbooks import sample_choices, sample_survey, sample_wor
 class QuestionnaireApiTests(BaseTestCase):
     def test_anyone_lists_the_questionnaires_with_their_versions_paged(self) -> None:
         first = import_questionnaire(sample_workbook(), by=self.world.alice)
-        second = import_questionnaire(workbook(sample_survey(), sample_choices(), settings(version="2")), by=None)
+        second = import_questionnaire(
+            workbook(sample_survey(), sample_choices(), settings(version="2")), by=None
+        )
         import_questionnaire(sample_workbook(form_id="another-survey"), by=None)
         body = Client().get("/api/v1/survey/questionnaires?limit=1").json()
         self.assertEqual(body["count"], 2)
@@ -28,7 +30,9 @@ class QuestionnaireApiTests(BaseTestCase):
     def test_anyone_reads_a_version_whole_with_groups_questions_choices_and_rules(self) -> None:
         version = import_questionnaire(sample_workbook(), by=None)
         body = Client().get(f"/api/v1/survey/versions/{version.pk}").json()
-        self.assertEqual((body["questionnaire"], body["version"], body["default_language"]), ("test-survey", "1", "en"))
+        self.assertEqual(
+            (body["questionnaire"], body["version"], body["default_language"]), ("test-survey", "1", "en")
+        )
         self.assertEqual(body["languages"], ["ar", "en", "fr"])
         self.assertEqual([g["key"] for g in body["groups"]], ["about", "legal", "details", "programmes"])
         questions = {q["key"]: q for q in body["questions"]}
@@ -38,7 +42,9 @@ class QuestionnaireApiTests(BaseTestCase):
             "name": "alpha_one", "label": {"en": "Alpha one", "fr": "Alpha one (fr)", "ar": "Alpha one (ar)"},
             "columns": {"topic": "alpha"},
         })  # fmt: skip
-        self.assertEqual((questions["budget"]["repeat"], questions["has_law"]["evidence"]), ("programmes", True))
+        self.assertEqual(
+            (questions["budget"]["repeat"], questions["has_law"]["evidence"]), ("programmes", True)
+        )
 
     def test_a_version_that_does_not_exist_is_not_found(self) -> None:
         response = Client().get("/api/v1/survey/versions/999999")
