@@ -334,7 +334,7 @@ class CompiledForm:
         """A select's choices, its choice_filter applied."""
         element = self._element(key)
         if element.choice_filter is None:
-            return element.choices
+            return list(element.choices)
         return self._filtered(element, self._context(answers, key, instance))
 
     @staticmethod

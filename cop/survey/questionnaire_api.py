@@ -19,20 +19,20 @@ from cop.survey.models import Question, Questionnaire, QuestionnaireVersion
 router = Router(tags=["survey"])
 
 
-class VersionSummaryOut(Schema):
+class SurveyVersionSummaryOut(Schema):
     id: int
     version: str
     imported_at: datetime.datetime
     questions: int = Field(description="Rows of the version: questions, notes and calculations.")
 
 
-class QuestionnaireOut(Schema):
+class SurveyQuestionnaireOut(Schema):
     slug: str = Field(description="The questionnaire's identifier: the XLSForm `form_id`.")
     title: dict[str, str] = Field(description="Title by language code, from the newest version.")
-    versions: list[VersionSummaryOut] = Field(description="Oldest first.")
+    versions: list[SurveyVersionSummaryOut] = Field(description="Oldest first.")
 
 
-class ChoiceOut(Schema):
+class SurveyChoiceOut(Schema):
     name: str
     label: dict[str, str]
     columns: dict[str, str] = Field(
@@ -40,7 +40,7 @@ class ChoiceOut(Schema):
     )
 
 
-class GroupOut(Schema):
+class SurveyGroupOut(Schema):
     key: str
     kind: str = Field(description="`group` or `repeat`.")
     parent: str = Field(description="The key of the group around it, empty at the top.")
@@ -48,7 +48,7 @@ class GroupOut(Schema):
     label: dict[str, str]
 
 
-class QuestionOut(Schema):
+class SurveyQuestionOut(Schema):
     key: str = Field(description="The stable identifier, kept from one version to the next.")
     position: int
     kind: str
@@ -57,7 +57,7 @@ class QuestionOut(Schema):
     category: str
     label: dict[str, str]
     hint: dict[str, str]
-    choices: list[ChoiceOut]
+    choices: list[SurveyChoiceOut]
     required: bool
     relevant: str
     constraint: str
@@ -67,7 +67,7 @@ class QuestionOut(Schema):
     evidence: bool = Field(description="Whether the answer should come with evidence.")
 
 
-class VersionOut(Schema):
+class SurveyVersionOut(Schema):
     id: int
     questionnaire: str
     version: str
@@ -75,8 +75,8 @@ class VersionOut(Schema):
     default_language: str
     languages: list[str]
     imported_at: datetime.datetime
-    groups: list[GroupOut]
-    questions: list[QuestionOut]
+    groups: list[SurveyGroupOut]
+    questions: list[SurveyQuestionOut]
 
 
 def _summary(version: Any) -> dict[str, Any]:
@@ -97,7 +97,9 @@ def _questionnaire(questionnaire: Questionnaire) -> dict[str, Any]:
 
 
 @router.get(
-    "/survey/questionnaires", response=list[QuestionnaireOut], summary="Questionnaires and their versions"
+    "/survey/questionnaires",
+    response=list[SurveyQuestionnaireOut],
+    summary="Questionnaires and their versions",
 )
 @paginate(LimitOffset)
 def list_questionnaires(request: HttpRequest) -> Any:
@@ -137,7 +139,9 @@ def _question(question: Question) -> dict[str, Any]:
     }
 
 
-@router.get("/survey/versions/{version_id}", response=VersionOut, summary="One questionnaire version, whole")
+@router.get(
+    "/survey/versions/{version_id}", response=SurveyVersionOut, summary="One questionnaire version, whole"
+)
 def get_version(request: HttpRequest, version_id: int) -> Any:
     """Its groups and questions in order, with labels, choices and rules in every language it has."""
     version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=version_id)

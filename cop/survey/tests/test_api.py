@@ -50,3 +50,13 @@ class QuestionnaireApiTests(BaseTestCase):
         response = Client().get("/api/v1/survey/versions/999999")
         self.assertEqual(response.status_code, 404)
         self.assertEqual(response.json()["code"], "not_found")
+
+
+def test_the_survey_s_schemas_do_not_take_the_names_of_other_parts_schemas() -> None:
+    # The OpenAPI document names schemas by class name: a survey `VersionOut` replaced the block
+    # lists' one, and the fuzz test found list answers no longer matching their schema.
+    from cop.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    assert "blocked" in schemas["VersionOut"]["properties"]
+    assert "questions" in schemas["SurveyVersionOut"]["properties"]
