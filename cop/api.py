@@ -40,6 +40,7 @@ from cop.guidance.api import router as guidance_router
 from cop.helplines.api import router as helplines_router
 from cop.reports.api import router as reports_router
 from cop.survey.campaign_api import router as survey_campaigns_router
+from cop.survey.questionnaire_api import router as survey_questionnaires_router
 from cop.threats.api import router as threats_router
 
 logger = logging.getLogger(__name__)
@@ -253,3 +254,4 @@ api.add_router("", alerts_router)
 api.add_router("", filter_router)
 api.add_router("", filter_lists_router)
 api.add_router("", survey_campaigns_router)
+api.add_router("", survey_questionnaires_router)

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("alerts/", include("cop.alerts.urls")),
     path("filter/", include("cop.filter.urls")),
     path("survey/", include("cop.survey.campaign_urls")),
+    path("survey/", include("cop.survey.urls")),
 )
 
 handler400 = "cop.core.views.error_400"

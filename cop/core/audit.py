@@ -103,9 +103,10 @@ def _plain(value: Any) -> Any:
     # A file is recorded by its stored name, not its content.
     if isinstance(value, FieldFile):
         return value.name or ""
-    # Binary content (an imported workbook) by its size: JSON holds no bytes, and the log no files.
+    # Bytes (a BinaryField: an imported workbook) are recorded by their size, never copied, and JSON
+    # could not hold them anyway.
     if isinstance(value, bytes | bytearray | memoryview):
-        return f"{len(value)} bytes"
+        return f"[{len(value)} bytes]"
     return value
 
 

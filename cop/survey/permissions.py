@@ -29,3 +29,11 @@ register_page("survey-campaigns", holding("survey.manage_campaign"))
 register_page("survey-campaign-open", holding("survey.manage_campaign"))
 register_page("survey-campaign", holding("survey.manage_campaign"))
 register_page("survey-response", holding("survey.read_response"))
+# The secretariat's questionnaire pages: the list of questionnaires and versions, an import, a version.
+for _page in (
+    "survey:questionnaires",
+    "survey:questionnaire-import",
+    "survey:version",
+    "survey:version-workbook",
+):
+    register_page(_page, holding("survey.import_questionnaire"))

@@ -1,0 +1,91 @@
+"""`cop import_questionnaire FILE.xlsx` and the loading of the shipped survey at set-up."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cop.core.models import AuditEvent
+from cop.core.tests.base import BaseTestCase
+from cop.survey.importing import load_shipped
+from cop.survey.models import Questionnaire, QuestionnaireVersion
+from cop.survey.tests.workbooks import row, sample_workbook, settings, workbook
+
+
+class CommandTests(BaseTestCase):
+    def setUp(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="cop-survey-"))
+
+    def write(self, name: str, data: bytes) -> Path:
+        path = self.folder / name
+        path.write_bytes(data)
+        return path
+
+    def test_the_command_imports_a_workbook_and_says_what_it_made(self) -> None:
+        path = self.write("survey.xlsx", sample_workbook())
+        out = io.StringIO()
+        call_command("import_questionnaire", str(path), stdout=out)
+        version = QuestionnaireVersion.objects.get()
+        self.assertIn(f"test-survey version 1: 11 questions (id {version.pk}).", out.getvalue())
+        event = AuditEvent.objects.get(model="survey.QuestionnaireVersion")
+        self.assertEqual(event.actor_label, "system: import_questionnaire")
+
+    def test_the_command_lists_every_mistake_and_exits_with_status_1(self) -> None:
+        survey = [
+            row("text", "office", "Office"),
+            row("geopoint", "where", "Where?"),
+            row("text", "office", "Twice"),
+        ]
+        path = self.write("broken.xlsx", workbook(survey, None, settings()))
+        err = io.StringIO()
+        with self.assertRaises(CommandError) as refused:
+            call_command("import_questionnaire", str(path), stderr=err)
+        self.assertIn("2 mistakes", str(refused.exception))
+        lines = err.getvalue().splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertIn("broken.xlsx: sheet survey, row 3, column A (type)", lines[0])
+        self.assertIn("broken.xlsx: sheet survey, row 4, column B (name)", lines[1])
+        # Django's command runner exits with the CommandError's return code.
+        self.assertEqual(refused.exception.returncode, 1)
+        self.assertFalse(Questionnaire.objects.exists())
+
+    def test_the_command_refuses_a_missing_file_and_a_file_that_is_not_a_workbook(self) -> None:
+        with self.assertRaisesMessage(CommandError, "Cannot read"):
+            call_command("import_questionnaire", str(self.folder / "missing.xlsx"))
+        path = self.write("notes.xlsx", b"just some text")
+        with self.assertRaisesMessage(CommandError, "not an Excel workbook"):
+            call_command("import_questionnaire", str(path))
+
+
+class SetUpTests(BaseTestCase):
+    def test_set_up_loads_the_shipped_workbook_once_however_often_it_runs(self) -> None:
+        path = Path(tempfile.mkdtemp(prefix="cop-survey-")) / "cop-national-survey.xlsx"
+        path.write_bytes(sample_workbook(form_id="cop-national-survey", version="2026"))
+        out = io.StringIO()
+        call_command("load_survey", "--file", str(path), stdout=out)
+        call_command("load_survey", "--file", str(path), stdout=out)
+        version = QuestionnaireVersion.objects.get()
+        self.assertEqual((version.questionnaire.slug, version.version), ("cop-national-survey", "2026"))
+        self.assertEqual(
+            out.getvalue().count("National survey: cop-national-survey version 2026 (11 questions)."), 2
+        )
+        self.assertEqual(AuditEvent.objects.filter(model="survey.QuestionnaireVersion").count(), 1)
+        self.assertEqual(
+            AuditEvent.objects.get(model="survey.QuestionnaireVersion").actor_label, "system: load_survey"
+        )
+
+    def test_without_a_shipped_workbook_set_up_loads_nothing(self) -> None:
+        self.assertIsNone(load_shipped(Path(tempfile.mkdtemp()) / "cop-national-survey.xlsx"))
+        self.assertFalse(Questionnaire.objects.exists())
+
+    def test_a_shipped_workbook_with_mistakes_stops_the_set_up_with_them(self) -> None:
+        path = Path(tempfile.mkdtemp(prefix="cop-survey-")) / "cop-national-survey.xlsx"
+        path.write_bytes(workbook([row("text", "office", "Office", category="sports")], None, settings()))
+        err = io.StringIO()
+        with self.assertRaises(CommandError):
+            call_command("load_survey", "--file", str(path), stderr=err)
+        self.assertIn("row 2, column F (category)", err.getvalue())
