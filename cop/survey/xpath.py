@@ -892,6 +892,37 @@ def _normalize_space(value: Value) -> Value:
     return " ".join(to_string(value).split())
 
 
+# format-date's directives, as ODK Collect and Enketo read them: numbers only, so that the result is
+# the same in every language (%b and %a, month and day names, are left out on purpose).
+_DATE_DIRECTIVES: dict[str, Callable[[datetime.date], str]] = {
+    "Y": lambda d: f"{d.year:04d}",
+    "y": lambda d: f"{d.year % 100:02d}",
+    "m": lambda d: f"{d.month:02d}",
+    "n": lambda d: str(d.month),
+    "d": lambda d: f"{d.day:02d}",
+    "e": lambda d: str(d.day),
+}
+
+
+def format_date(value: Value, pattern: str) -> str:
+    """`format-date(date, pattern)`: the date (YYYY-MM-DD, or a date and time) written by the
+    pattern; empty for an empty or unreadable date, as the XForms engines answer."""
+    try:
+        date = datetime.date.fromisoformat(to_string(value)[:10])
+    except ValueError:
+        return ""
+    out: list[str] = []
+    characters = iter(pattern)
+    for character in characters:
+        if character != "%":
+            out.append(character)
+            continue
+        directive = next(characters, "")
+        write = _DATE_DIRECTIVES.get(directive)
+        out.append(write(date) if write else "%" + directive)
+    return "".join(out)
+
+
 FUNCTIONS: dict[str, tuple[int, int | None, Builder]] = {
     "true": (0, 0, _constant(True)),
     "false": (0, 0, _constant(False)),
@@ -918,6 +949,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, Builder]] = {
     "coalesce": (2, 2, _coalesce),
     "regex": (2, 2, _regex),
     "today": (0, 0, lambda args: lambda c: c.today_text()),
+    "format-date": (2, 2, _binary_strings(format_date)),
     "count": (1, 1, _count),
     "sum": (1, 1, _sum),
     "min": (1, None, _extreme(min)),

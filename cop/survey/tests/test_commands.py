@@ -8,9 +8,12 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
+from django.utils import translation
 
 from cop.core.models import AuditEvent
 from cop.core.tests.base import BaseTestCase
+from cop.survey.expressions import compile_version
 from cop.survey.importing import load_shipped
 from cop.survey.models import Questionnaire, QuestionnaireVersion
 from cop.survey.tests.workbooks import row, sample_workbook, settings, workbook
@@ -89,3 +92,21 @@ class SetUpTests(BaseTestCase):
         with self.assertRaises(CommandError):
             call_command("load_survey", "--file", str(path), stderr=err)
         self.assertIn("row 2, column F (category)", err.getvalue())
+
+
+class ShippedSurveyTestCase(TestCase):
+    def test_the_shipped_survey_loads_and_its_skip_logic_and_constraints_work(self) -> None:
+        version = load_shipped()
+        assert version is not None
+        form = compile_version(version)
+        # The strategy's year is asked only when there is a strategy, and must be a real year.
+        assert not form.relevant("strategy_year", {"strategy_exists": "no"})
+        assert form.relevant("strategy_year", {"strategy_exists": "yes"})
+        assert form.check("strategy_year", 1980, {"strategy_exists": "yes"}) is not None
+        assert form.check("strategy_year", 2015, {"strategy_exists": "yes"}) is None
+        # The most pressing issue is chosen only among those selected.
+        offered = form.choices("issue_main", {"issues_seen": ["grooming", "cyberbullying"]})
+        assert {choice["name"] for choice in offered} == {"grooming", "cyberbullying"}
+        with translation.override("fr"):
+            message = form.check("strategy_year", 1980, {"strategy_exists": "yes"})
+        assert message and message != form.check("strategy_year", 1980, {"strategy_exists": "yes"})

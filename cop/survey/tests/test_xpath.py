@@ -87,6 +87,10 @@ def evaluate(text: str, answers: dict[str, Any] | None = None, **context: Any) -
         ("string(0.1 + 0.2)", {}, "0.30000000000000004"),
         ("string(1000000)", {}, "1000000"),
         ("today()", {}, "2026-03-31"),
+        ("format-date(today(), '%Y')", {}, "2026"),
+        ("format-date(today(), '%e/%n/%y %d.%m %%')", {}, "31/3/26 31.03 %%"),
+        ("format-date(${name}, '%Y')", {}, ""),  # no date, no year
+        ("format-date(today(), '%Y') >= 2026", {}, True),  # the shipped survey's year, compared as a number
         ("not(${age})", {}, False),  # a reference is a node-set of one node, so true even when empty
         ("boolean(${name} = '')", {}, True),
         ("min(3, 1, 2) + max(3, 1, 2)", {}, 4.0),
