@@ -9,15 +9,19 @@ French. The API maps it once (cop/api.py, the `ErrorOut` body); pages show it wi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.contrib import messages
-from django.http import HttpRequest, JsonResponse
-from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
+# Django's HTTP and messages modules are imported where they are used, not here: the filter's DNS
+# workers raise these errors too, and must not load Django's request and database machinery.
 
 # The `code` of the API's error body, by HTTP status.
 STATUS_CODES = {
@@ -144,6 +148,8 @@ class BadRequest(DomainError):
 
 def show_on_page(request: HttpRequest, error: DomainError) -> None:
     """A page's one way to tell its reader about a refusal: a message in their language."""
+    from django.contrib import messages
+
     messages.error(request, error.text())
 
 
@@ -159,6 +165,8 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from django.http import JsonResponse
+
         response = self.get_response(request)
         if (
             not request.path.startswith("/api/")
